@@ -1,0 +1,65 @@
+# The two commands a newcomer needs:  make run   and   make test
+# Everything else here is what those two are built from.
+
+SHELL := /bin/bash
+PYTHON_APP  ?= $(or $(lastword $(wildcard $(HOME)/.pyenv/versions/3.11.*/bin/python3.11)),python3.11)
+PYTHON_RASA ?= $(or $(lastword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.10)),python3.10)
+APP   := .venv/bin
+RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 .venv-rasa/bin/rasa
+RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
+MODEL := models/policy-assistant.tar.gz
+
+.PHONY: run test setup lint validate train test-unit test-conversations eval-retrieval eval-nlu bench-retrieval clean
+
+run: setup                          ## start everything; terminal chat unless TELEGRAM_BOT_TOKEN is set
+	$(APP)/assistant run
+
+test: setup lint validate train test-unit test-conversations   ## the whole suite (CI runs this)
+
+setup: .venv/.installed .venv-rasa/.installed
+
+.venv/.installed: requirements/app.lock pyproject.toml
+	test -x $(APP)/python || $(PYTHON_APP) -m venv .venv
+	$(APP)/pip install -q --upgrade 'pip<26'
+	# torch first: the CPU wheel on this disk; unpinned it would pull a multi-GB CUDA build.
+	$(APP)/pip install -q "$$(grep '^torch==' requirements/app.lock)"
+	# rasa-sdk 3.6 declares Python <3.11 but serves Rasa 3.6 correctly on 3.11.
+	$(APP)/pip install -q --ignore-requires-python --no-deps -r requirements/app.lock
+	$(APP)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+.venv-rasa/.installed: requirements/rasa.lock
+	test -x .venv-rasa/bin/python || $(PYTHON_RASA) -m venv .venv-rasa
+	# setuptools 71+ lacks pkg_resources, which Rasa imports.
+	.venv-rasa/bin/pip install -q 'pip<25' 'setuptools<71' wheel
+	.venv-rasa/bin/pip install -q --no-deps -r requirements/rasa.lock
+	touch $@
+
+lint: setup
+	$(APP)/ruff check .
+	$(APP)/ruff format --check .
+
+validate: setup
+	$(RASA) data validate $(RASA_PATHS)
+
+train: setup
+	$(APP)/python -c "from assistant.rasa_model import ensure_trained; ensure_trained()"
+
+test-unit: setup train
+	$(APP)/pytest -q
+
+test-conversations: setup train
+	$(RASA) test core --stories tests/conversations --model $(MODEL) \
+	  --out var/results/conversations --fail-on-prediction-errors
+
+eval-retrieval: setup          ## recall@k, MRR and abstention for each ranker
+	$(APP)/assistant eval retrieval tests/eval/retrieval_questions.jsonl
+
+eval-nlu: setup                ## intent accuracy on the held-out colloquial set
+	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model $(MODEL) --out var/results/nlu
+
+bench-retrieval: setup
+	$(APP)/assistant bench retrieval
+
+clean:
+	rm -rf var models .venv .venv-rasa

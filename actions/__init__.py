@@ -1,0 +1,7 @@
+"""rasa-sdk custom actions. Importing this package registers every action.
+
+Each module holds one flow's actions; shared bases are abstract so rasa-sdk
+does not register them as actions of their own.
+"""
+
+from actions import policy_answer  # noqa: F401

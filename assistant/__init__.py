@@ -1,0 +1,1 @@
+"""Process orchestration, configuration and the ``assistant`` command line."""

