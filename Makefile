@@ -9,12 +9,12 @@ RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_
 RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
 MODEL := models/policy-assistant.tar.gz
 
-.PHONY: run test setup lint validate train test-unit test-conversations eval-retrieval eval-nlu bench-retrieval clean
+.PHONY: run test setup prepare lint validate train test-unit test-conversations eval-retrieval eval-nlu bench-retrieval clean
 
 run: setup                          ## start everything; terminal chat unless TELEGRAM_BOT_TOKEN is set
 	$(APP)/assistant run
 
-test: setup lint validate train test-unit test-conversations   ## the whole suite (CI runs this)
+test: setup lint validate prepare train test-conversations test-unit   ## the whole suite (CI runs this)
 
 setup: .venv/.installed .venv-rasa/.installed
 
@@ -35,6 +35,10 @@ setup: .venv/.installed .venv-rasa/.installed
 	.venv-rasa/bin/pip install -q --no-deps -r requirements/rasa.lock
 	touch $@
 
+prepare: setup                  ## offline embedding model folder and knowledge index
+	$(APP)/assistant setup-model
+	$(APP)/assistant index
+
 lint: setup
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
@@ -45,7 +49,7 @@ validate: setup
 train: setup
 	$(APP)/python -c "from assistant.rasa_model import ensure_trained; ensure_trained()"
 
-test-unit: setup train
+test-unit: setup prepare train
 	$(APP)/pytest -q
 
 test-conversations: setup train

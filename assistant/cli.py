@@ -93,6 +93,15 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unanswered(args: argparse.Namespace) -> int:
+    from actions.unanswered import list_unanswered
+
+    for entry in list_unanswered(args.limit):
+        score = "-" if entry.best_score is None else f"{entry.best_score:.3f}"
+        print(f"{entry.at}  best={score}  {entry.question}")
+    return 0
+
+
 def _chat(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -135,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--misses", action="store_true", help="list questions not answered at rank 1")
     p.add_argument("--json", help="write the figures to this file")
     p.set_defaults(func=_eval)
+
+    p = sub.add_parser("unanswered", help="questions the knowledge base could not answer")
+    p.add_argument("--limit", type=int, default=100)
+    p.set_defaults(func=_unanswered)
 
     p = sub.add_parser("chat", help="terminal chat against a running Rasa server")
     p.add_argument("--sender", default=None, help="conversation id (default: one per terminal user)")

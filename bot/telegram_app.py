@@ -1,0 +1,158 @@
+"""The Telegram front end: relays between Telegram chats and Rasa's REST channel.
+
+It keeps no conversation state (Rasa's tracker store does), so the sender id is
+derived from the chat id and any number of front-end processes could serve
+webhooks. Messages of one chat are handled in order; chats run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from telegram import BotCommand, Message, Update
+from telegram.constants import ChatAction
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from assistant.logging_setup import configure_logging
+from assistant.settings import Settings, get_settings
+from bot import texts
+from bot.keyboards import button_title, inline_keyboard
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.text_split import split_message
+
+log = logging.getLogger(__name__)
+
+COMMAND_PAYLOADS = {
+    "start": "/greet",
+    "help": "/help",
+    "cancel": "/cancel",
+    "status": "/check_claim_status",
+    "human": "/human_handoff",
+}
+
+
+def sender_id(chat_id: int) -> str:
+    return f"tg-{chat_id}"
+
+
+class Relay:
+    """One per process: the Rasa client and the per-chat ordering locks."""
+
+    def __init__(self, rasa: RasaClient) -> None:
+        self.rasa = rasa
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def forward(self, message: Message, text: str) -> None:
+        chat_id = message.chat_id
+        async with self._locks[chat_id]:
+            await message.chat.send_action(ChatAction.TYPING)
+            try:
+                replies = await self.rasa.send(sender_id(chat_id), text)
+            except RasaUnavailable:
+                await message.reply_text(texts.RASA_UNAVAILABLE)
+                return
+            if not replies:
+                await message.reply_text(texts.EMPTY_REPLY)
+                return
+            for reply in replies:
+                markup = inline_keyboard(reply.buttons)
+                parts = split_message(reply.text) if reply.text else []
+                for n, part in enumerate(parts):
+                    last = n == len(parts) - 1
+                    await message.chat.send_message(part, reply_markup=markup if last else None)
+                if reply.image:
+                    await message.chat.send_photo(reply.image)
+
+
+def _relay(context: ContextTypes.DEFAULT_TYPE) -> Relay:
+    return context.application.bot_data["relay"]
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message and update.effective_message.text:
+        await _relay(context).forward(update.effective_message, update.effective_message.text)
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0]
+    await _relay(context).forward(message, COMMAND_PAYLOADS.get(command, message.text))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.message is None or not isinstance(query.message, Message):
+        return
+    await query.answer()
+    payload = query.data or ""
+    title = button_title(query.message.reply_markup, payload)
+    if title:
+        # Show the choice in the chat and retire the keyboard so it is not tapped twice.
+        await query.edit_message_reply_markup(reply_markup=None)
+        await query.message.chat.send_message(texts.CHOSEN.format(title=title))
+    await _relay(context).forward(query.message, payload)
+
+
+async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message:
+        await update.effective_message.reply_text(texts.UNSUPPORTED_MESSAGE)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Only the exception type and chat id: never the user's message.
+    chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+    log.error("error handling update for chat %s: %s", chat, type(context.error).__name__, exc_info=context.error)
+
+
+def build_application(settings: Settings) -> Application:
+    async def post_init(application: Application) -> None:
+        application.bot_data["relay"] = Relay(RasaClient(settings.rasa_url, settings.rasa_token))
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS.items()])
+
+    async def post_shutdown(application: Application) -> None:
+        relay = application.bot_data.get("relay")
+        if relay is not None:
+            await relay.rasa.aclose()
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_unsupported))
+    application.add_error_handler(on_error)
+    return application
+
+
+def main() -> None:
+    configure_logging()
+    settings = get_settings()
+    if not settings.telegram_token:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
+    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+if __name__ == "__main__":
+    main()

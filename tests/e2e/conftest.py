@@ -1,0 +1,77 @@
+"""The real stack for end-to-end tests: action server and Rasa server, started
+exactly as ``make run`` starts them, on free loopback ports and a private state
+folder. Started once per test session (Rasa needs ~40 s to come up)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.rasa_model import model_path
+from assistant.services import Service, action_server, rasa_server
+from assistant.settings import Settings, get_settings
+from tests.conftest import requirement_missing
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclasses.dataclass
+class Stack:
+    settings: Settings
+    action: Service
+    rasa: Service
+    env: dict[str, str]
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        response = httpx.post(
+            f"{self.settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def texts(self, sender: str, text: str) -> str:
+        return "\n".join(m.get("text", "") for m in self.say(sender, text))
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, embedding_model_dir: Path) -> Iterator[Stack]:
+    if not model_path().exists():
+        requirement_missing(f"trained Rasa model {model_path()} (run `make train`)")
+    base = get_settings()
+    if not (base.index_dir / "current").exists():
+        requirement_missing(f"knowledge index in {base.index_dir} (run `assistant index`)")
+    state = tmp_path_factory.mktemp("stack-state")
+    settings = dataclasses.replace(
+        base,
+        state_dir=state,
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        action_server_url=f"http://127.0.0.1:{free_port()}/webhook",
+        database_url=f"sqlite:///{state / 'assistant.db'}",
+        tracker_db=state / "tracker.db",
+        log_dir=state / "log",
+    )
+    action, rasa = action_server(settings), rasa_server(settings)
+    started = []
+    try:
+        for service, timeout in ((action, 180), (rasa, 300)):
+            service.start()
+            started.append(service)
+            service.wait_ready(timeout)
+        yield Stack(settings, action, rasa, dict(rasa.env))
+    finally:
+        for service in reversed(started):
+            service.stop()
+        if os.environ.get("CI") == "true":
+            for service in started:
+                tail = service.log_file.read_text(errors="replace")[-3000:] if service.log_file.exists() else ""
+                print(f"--- {service.name} log tail ---\n{tail}")  # noqa: T201 (CI keeps no log files)
