@@ -9,7 +9,7 @@ RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_
 RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
 MODEL := models/policy-assistant.tar.gz
 
-.PHONY: run test setup prepare lint validate train test-unit test-conversations eval-retrieval eval-nlu bench-retrieval clean
+.PHONY: run test setup prepare lint validate train test-unit test-conversations eval-retrieval eval-nlu eval-nlu-cv bench-retrieval clean
 
 run: setup                          ## start everything; terminal chat unless TELEGRAM_BOT_TOKEN is set
 	$(APP)/assistant run
@@ -59,8 +59,11 @@ test-conversations: setup train
 eval-retrieval: setup          ## recall@k, MRR and abstention for each ranker
 	$(APP)/assistant eval retrieval tests/eval/retrieval_questions.jsonl
 
-eval-nlu: setup                ## intent accuracy on the held-out colloquial set
-	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model $(MODEL) --out var/results/nlu
+eval-nlu: setup train          ## intent accuracy, macro-F1 and confusions on the held-out colloquial set
+	$(APP)/assistant eval nlu tests/nlu/holdout.yml
+
+eval-nlu-cv: setup             ## 5-fold cross-validation on the training data (about 10 minutes)
+	$(APP)/assistant eval nlu --folds 5
 
 bench-retrieval: setup
 	$(APP)/assistant bench retrieval

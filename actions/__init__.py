@@ -4,4 +4,4 @@ Each module holds one flow's actions; shared bases are abstract so rasa-sdk
 does not register them as actions of their own.
 """
 
-from actions import policy_answer  # noqa: F401
+from actions import fallback, form_control, handoff, policy_answer, subsidy_check  # noqa: F401

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.dialogue_events import already_said
 from actions.unanswered import record_unanswered
 from assistant.settings import get_settings
 from knowledge.answer import compose_answer
@@ -18,6 +19,9 @@ from knowledge.index.store import IndexMismatch, IndexMissing
 from knowledge.service import knowledge_base
 
 log = logging.getLogger(__name__)
+
+# After an answer on these topics the assistant offers the matching flow.
+OFFERS = {"injury": "utter_offer_claim", "subsidy": "utter_offer_subsidy_check"}
 
 
 class ActionAnswerPolicy(Action):
@@ -44,4 +48,7 @@ class ActionAnswerPolicy(Action):
         dispatcher.utter_message(
             response="utter_policy_answer", answer=answer.text, title=answer.title, section=answer.section
         )
+        offer = OFFERS.get(answer.topic or "")
+        if offer and not tracker.active_loop_name and not already_said(tracker, offer):
+            dispatcher.utter_message(response=offer)
         return [SlotSet("policy_topic", answer.topic)]

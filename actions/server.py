@@ -22,6 +22,10 @@ def main() -> None:
     configure_logging()
     settings = get_settings()
     host, port = settings.action_host_port
+    from claims.db import upgrade_to_head
+
+    # The schema is current before the first request can write to it.
+    upgrade_to_head(settings.database_url)
     app = create_app("actions", cors_origins=[])
 
     @app.before_server_start

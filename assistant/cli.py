@@ -61,6 +61,8 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    if args.what == "nlu":
+        return _eval_nlu(args)
     from knowledge.evaluation import evaluate, load_questions, threshold_sweep
     from knowledge.search import Ranker
     from knowledge.service import knowledge_base
@@ -93,12 +95,78 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from knowledge.benchmark import run
+    from knowledge.embedding.encoder import shared_encoder
+
+    settings = get_settings()
+    out = Path(args.out) if args.out else settings.state_dir / "bench" / "retrieval.json"
+    figures = run(
+        settings.knowledge_dir, Path(args.questions), shared_encoder(settings.embedding_model), args.synthetic, out
+    )
+    columns = [
+        "corpus",
+        "documents",
+        "chunks",
+        "build_seconds",
+        "chunks_per_second",
+        "query_p50_ms",
+        "query_p95_ms",
+        "update_one_file_seconds",
+        "rss_mb",
+    ]
+    print(" | ".join(columns))
+    for row in figures:
+        print(" | ".join(str(row[c]) for c in columns))
+    print(f"written to {out}")
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from claims.db import upgrade_to_head
+
+    upgrade_to_head()
+    log.info("claims store at the latest schema")
+    return 0
+
+
+def _handoffs(args: argparse.Namespace) -> int:
+    from claims.db import upgrade_to_head
+    from claims.handoffs import list_handoffs
+
+    upgrade_to_head()
+    for h in list_handoffs(status=None if args.all else "open"):
+        print(f"#{h.id}  {h.created_at:%Y-%m-%d %H:%M}  {h.status:<6} {h.reason:<13} {h.sender_id}  {h.last_message}")
+    return 0
+
+
 def _unanswered(args: argparse.Namespace) -> int:
     from actions.unanswered import list_unanswered
 
     for entry in list_unanswered(args.limit):
         score = "-" if entry.best_score is None else f"{entry.best_score:.3f}"
         print(f"{entry.at}  best={score}  {entry.question}")
+    return 0
+
+
+def _eval_nlu(args: argparse.Namespace) -> int:
+    import time
+
+    from assistant.nlu_eval import cross_validate, evaluate_holdout
+
+    out = get_settings().state_dir / "results" / ("nlu-cv" if args.folds else "nlu-holdout")
+    started = time.perf_counter()
+    report = cross_validate(args.folds, out) if args.folds else evaluate_holdout(Path(args.file), out)
+    source = f"{args.folds}-fold cross-validation" if args.folds else args.file
+    print(
+        f"{source}: {report.examples} examples, intent accuracy {report.accuracy:.3f}, "
+        f"macro-F1 {report.macro_f1:.3f} ({time.perf_counter() - started:.0f}s)"
+    )
+    for gold, predicted, n in report.confusions[:15]:
+        print(f"  {n:3d} × {gold} → {predicted}")
+    if args.misses:
+        for gold, predicted, text in report.errors:
+            print(f"  {gold} → {predicted}: {text}")
     return 0
 
 
@@ -138,12 +206,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_search)
 
     p = sub.add_parser("eval", help="measure quality")
-    p.add_argument("what", choices=["retrieval"])
-    p.add_argument("file", help="questions in the shared JSONL format")
+    p.add_argument("what", choices=["retrieval", "nlu"])
+    p.add_argument(
+        "file",
+        nargs="?",
+        default=str(Path(__file__).resolve().parents[1] / "tests/nlu/holdout.yml"),
+        help="retrieval: questions in the shared JSONL format; nlu: held-out Rasa NLU file",
+    )
+    p.add_argument("--folds", type=int, default=0, help="nlu: k-fold cross-validation instead of the held-out file")
     p.add_argument("--sweep", action="store_true", help="also print a decline-threshold sweep")
     p.add_argument("--misses", action="store_true", help="list questions not answered at rank 1")
     p.add_argument("--json", help="write the figures to this file")
     p.set_defaults(func=_eval)
+
+    p = sub.add_parser("bench", help="benchmarks that print numbers")
+    p.add_argument("what", choices=["retrieval"])
+    p.add_argument(
+        "--questions", default=str(Path(__file__).resolve().parents[1] / "tests/eval/retrieval_questions.jsonl")
+    )
+    p.add_argument("--synthetic", type=int, default=10000, help="passages in the synthetic folder (0 skips it)")
+    p.add_argument("--out", help="JSON output (default: $ASSISTANT_STATE_DIR/bench/retrieval.json)")
+    p.set_defaults(func=_bench)
+
+    p = sub.add_parser("db", help="claims store schema")
+    p.add_argument("action", choices=["upgrade"])
+    p.set_defaults(func=_db)
+
+    p = sub.add_parser("handoffs", help="requests to talk to a person (open ones unless --all)")
+    p.add_argument("--all", action="store_true")
+    p.set_defaults(func=_handoffs)
 
     p = sub.add_parser("unanswered", help="questions the knowledge base could not answer")
     p.add_argument("--limit", type=int, default=100)

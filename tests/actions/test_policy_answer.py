@@ -10,8 +10,10 @@ from actions.unanswered import list_unanswered
 async def test_answer_cites_title_and_section(make_tracker, tiny_knowledge) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionAnswerPolicy().run(dispatcher, make_tracker("骑手要自己交职业伤害保障费吗"), {})
-    [message] = dispatcher.messages
+    message, offer = dispatcher.messages
     assert message["response"] == "utter_policy_answer"
+    # After an injury answer the assistant offers to start a claim.
+    assert offer["response"] == "utter_offer_claim"
     assert "按单缴费" in message["answer"]
     assert message["title"] == "职业伤害"
     assert message["section"] == "谁来缴费"
@@ -38,3 +40,11 @@ async def test_missing_index_is_explained_not_silent(make_tracker, tmp_path, mon
     dispatcher = CollectingDispatcher()
     assert await ActionAnswerPolicy().run(dispatcher, make_tracker("求职补贴"), {}) == []
     assert [m["response"] for m in dispatcher.messages] == ["utter_policy_unavailable"]
+
+
+async def test_the_offer_is_made_once_per_conversation(make_tracker, tiny_knowledge) -> None:
+    tracker = make_tracker("试点哪年开始的")
+    tracker.events.insert(0, {"event": "bot", "text": "...", "metadata": {"utter_action": "utter_offer_claim"}})
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerPolicy().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_policy_answer"]
