@@ -9,13 +9,14 @@ import asyncio
 import getpass
 import logging
 import sys
+import threading
 
 from assistant.settings import get_settings
+from bot import texts
 from bot.rasa_client import BotReply, Button, RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = "（助手暂时无法回复，你的消息没有送达，请稍后再发一次。）"
 PROMPT = "你> "
 
 
@@ -38,9 +39,22 @@ def resolve_choice(text: str, buttons: list[Button]) -> str:
     return text
 
 
-async def _read_line() -> str | None:
-    line = await asyncio.to_thread(sys.stdin.readline)
-    return line if line else None
+class _StdinLines:
+    """Lines from stdin on a daemon thread: a blocked read must not keep the
+    process alive after Ctrl-C (asyncio's default executor would wait for it)."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        threading.Thread(target=self._pump, name="stdin", daemon=True).start()
+
+    def _pump(self) -> None:
+        for line in iter(sys.stdin.readline, ""):
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+
+    async def next(self) -> str | None:
+        return await self._queue.get()
 
 
 async def run_terminal_chat(sender_id: str | None = None) -> int:
@@ -48,11 +62,12 @@ async def run_terminal_chat(sender_id: str | None = None) -> int:
     client = RasaClient(settings.rasa_url, settings.rasa_token)
     sender = sender_id or f"terminal-{getpass.getuser()}"
     buttons: list[Button] = []
-    print("助手> 你好！直接输入问题，输入 /quit 退出。", flush=True)
+    lines = _StdinLines()
+    print(f"助手> {texts.TERMINAL_WELCOME}", flush=True)
     try:
         while True:
             print(PROMPT, end="", flush=True)
-            line = await _read_line()
+            line = await lines.next()
             if line is None or line.strip() in ("/quit", "/exit"):
                 break
             if not line.strip():
@@ -60,10 +75,10 @@ async def run_terminal_chat(sender_id: str | None = None) -> int:
             try:
                 replies = await client.send(sender, resolve_choice(line.rstrip("\n"), buttons))
             except RasaUnavailable:
-                print(f"助手> {UNAVAILABLE}", flush=True)
+                print(f"助手> {texts.RASA_UNAVAILABLE}", flush=True)
                 continue
             text, buttons = render(replies)
-            print(f"助手> {text or '（没有回复）'}", flush=True)
+            print(f"助手> {text or texts.EMPTY_REPLY}", flush=True)
     finally:
         await client.aclose()
     return 0

@@ -9,6 +9,7 @@ RASA_UNAVAILABLE = (
 )
 UNSUPPORTED_MESSAGE = "我目前只能看懂文字消息😅 请直接打字提问，比如“求职补贴怎么申请”。"
 EMPTY_REPLY = "（助手没有回复，请换个说法再试一次。）"
+TERMINAL_WELCOME = "你好！直接输入问题（例如“骑手受伤了有保障吗”），选项可以输入编号，输入 /quit 退出。"
 CHOSEN = "你选择了：{title}"
 COMMANDS = {
     "start": "开始 / 我能做什么",

@@ -68,6 +68,7 @@ def synthetic_folder(source: Path, target: Path, chunks: int, seed: int = 7) -> 
 
 
 def _measure(name: str, folder: Path, encoder: Encoder, questions: list[str]) -> CorpusFigures:
+    encoder.passages(["预热"])  # model loading is not index building
     with tempfile.TemporaryDirectory() as tmp:
         index_dir = Path(tmp) / "index"
         report = build_index(folder, index_dir, encoder, force=True)

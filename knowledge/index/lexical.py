@@ -14,6 +14,8 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 DOMAIN_DICTIONARY = Path(__file__).resolve().parents[2] / "nlu" / "jieba" / "domain_terms.txt"
 _STOP = set("的了吗呢吧啊呀么是在有和与及或我你他她它们这那个怎么什么哪些如何可以能不要会就都也还")
 _jieba_lock = threading.Lock()
@@ -40,29 +42,33 @@ def tokenize(text: str) -> tuple[str, ...]:
 
 
 class BM25:
+    """Okapi BM25 with each term's per-passage weights precomputed as arrays, so a
+    query costs one vector addition per query term, even for terms in thousands
+    of passages."""
+
     def __init__(self, documents: list[tuple[str, ...]], k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.doc_freqs = [Counter(d) for d in documents]
-        self.lengths = [len(d) for d in documents]
-        self.avg_len = (sum(self.lengths) / len(self.lengths)) if documents else 0.0
-        df: Counter[str] = Counter()
-        for d in self.doc_freqs:
-            df.update(d.keys())
-        n = len(documents)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.postings: dict[str, list[int]] = {}
-        for i, d in enumerate(self.doc_freqs):
-            for t in d:
-                self.postings.setdefault(t, []).append(i)
+        self.size = len(documents)
+        lengths = np.array([len(d) for d in documents], dtype=np.float32)
+        avg = float(lengths.mean()) if self.size else 0.0
+        norm = k1 * (1 - b + b * lengths / (avg or 1.0))
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for i, doc in enumerate(documents):
+            for term, tf in Counter(doc).items():
+                ids, tfs = postings.setdefault(term, ([], []))
+                ids.append(i)
+                tfs.append(tf)
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, (ids, tfs) in postings.items():
+            idx = np.array(ids, dtype=np.int64)
+            tf = np.array(tfs, dtype=np.float32)
+            idf = math.log(1 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5))
+            self.postings[term] = (idx, idf * tf * (k1 + 1) / (tf + norm[idx]))
 
     def scores(self, query: tuple[str, ...]) -> dict[int, float]:
-        out: dict[int, float] = {}
+        total = np.zeros(self.size, dtype=np.float32)
         for term in set(query):
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for i in self.postings[term]:
-                tf = self.doc_freqs[i][term]
-                norm = self.k1 * (1 - self.b + self.b * self.lengths[i] / (self.avg_len or 1))
-                out[i] = out.get(i, 0.0) + idf * tf * (self.k1 + 1) / (tf + norm)
-        return out
+            entry = self.postings.get(term)
+            if entry is not None:
+                total[entry[0]] += entry[1]
+        hits = np.nonzero(total)[0]
+        return {int(i): float(total[i]) for i in hits}
