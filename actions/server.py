@@ -34,7 +34,7 @@ def main() -> None:
         from knowledge.service import knowledge_base
 
         try:
-            await asyncio.to_thread(knowledge_base().search, "一次性求职补贴", 1)
+            await asyncio.to_thread(knowledge_base().warm_up)
         except Exception:
             log.exception("knowledge base warm-up failed; policy questions will be declined")
 

@@ -71,6 +71,9 @@ class KnowledgeBase:
     def _load(self, folder: Path) -> _Snapshot:
         import faiss
 
+        # Exact search over this many vectors takes ~2 ms on one thread; a second
+        # OpenMP pool competing with torch's on 2 cores stalled queries for ~0.8 s.
+        faiss.omp_set_num_threads(1)
         manifest = Manifest.read(folder)
         expected = model_identity(self.encoder.model_ref)
         if manifest.model != expected:
@@ -83,6 +86,18 @@ class KnowledgeBase:
         pairs = read_chunks_with_tokens(folder)
         log.info("loaded knowledge index %s (%d chunks)", folder.name, len(pairs))
         return _Snapshot(folder.name, [c for c, _ in pairs], index, BM25([t for _, t in pairs]), manifest)
+
+    def warm_up(self) -> None:
+        """The first few inferences after loading take ~0.8 s each; pay that before users arrive."""
+        for text in (
+            "补贴",
+            "职业伤害保障",
+            "骑手受伤了怎么办",
+            "一次性求职补贴的钱从哪里来",
+            "工会的职工互助基金能帮因病致困的职工吗",
+        ):
+            self.search(text, k=1)
+        self.search("外卖骑手在送餐途中摔伤了，平台不给报销，我应该去哪里申请职业伤害保障待遇？", k=1)
 
     def search(self, query: str, k: int = 5, ranker: Ranker = Ranker.HYBRID) -> list[Hit]:
         snap = self.snapshot()

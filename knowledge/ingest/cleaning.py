@@ -66,10 +66,16 @@ def join_broken_lines(lines: list[str]) -> list[str]:
                 and len(prev) + len(line) <= HEADING_MAX_CHARS
             )
             if broken_paragraph or broken_heading:
-                out[-1] = prev + line
+                out[-1] = prev + _joiner(prev, line) + line
                 continue
         out.append(line)
     return out
+
+
+def _joiner(left: str, right: str) -> str:
+    """Chinese runs on without spaces; Latin words broken across lines need one."""
+    cjk = re.compile(rf"[{_CJK}，。！？：；、“”（）]")
+    return "" if cjk.match(left[-1]) or cjk.match(right[0]) else " "
 
 
 def fingerprint(text: str) -> str:

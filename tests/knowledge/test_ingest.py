@@ -64,3 +64,43 @@ def test_docx_heading_styles_become_sections(tmp_path: Path) -> None:
     assert doc.title == "职工互助"
     assert doc.sections[0].heading == "谁能申请"
     assert doc.sections[0].paragraphs == ["因病致困的职工可以申请补充救助。"]
+
+
+def _tiny_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with one text line per entry (Helvetica, no embedded font)."""
+    ops = "BT /F1 12 Tf 14 TL 50 780 Td " + " ".join(f"({line}) Tj T*" for line in lines) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(ops)} >>\nstream\n{ops}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_pdf_lines_broken_by_the_page_width_are_joined(tmp_path: Path) -> None:
+    (tmp_path / "notice.pdf").write_bytes(
+        _tiny_pdf(
+            [
+                "Hotline 12351",
+                "Workers who need help can call the union hotline 12351 at any time of the day and",
+                "speak to a member of staff.",
+            ]
+        )
+    )
+    doc = read_document(tmp_path / "notice.pdf", tmp_path)
+    assert doc.sections[0].heading == "Hotline 12351"
+    assert doc.sections[0].paragraphs == [
+        "Workers who need help can call the union hotline 12351 at any time of the day and speak to a member of staff."
+    ]
