@@ -4,4 +4,15 @@ Each module holds one flow's actions; shared bases are abstract so rasa-sdk
 does not register them as actions of their own.
 """
 
-from actions import fallback, form_control, handoff, policy_answer, subsidy_check  # noqa: F401
+from actions import (  # noqa: F401
+    claim_correction,
+    claim_form,
+    claim_status,
+    claim_submit,
+    consent_withdrawal,
+    fallback,
+    form_control,
+    handoff,
+    policy_answer,
+    subsidy_check,
+)

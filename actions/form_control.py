@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.claim_slots import FORM as CLAIM_FORM
+from actions.claim_storage import cleared_claim
+from claims.drafts import discard_drafts
+
+log = logging.getLogger(__name__)
 
 FORM_SLOTS = {
     "subsidy_check_form": ["graduating_this_year", "subsidy_situation"],
@@ -22,6 +32,13 @@ class ActionCancelForm(Action):
         form = tracker.active_loop_name
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         events += [SlotSet(slot, None) for slot in FORM_SLOTS.get(form or "", [])]
+        if form == CLAIM_FORM:
+            # Nothing typed into a cancelled claim is kept.
+            try:
+                await asyncio.to_thread(discard_drafts, tracker.sender_id)
+            except SQLAlchemyError:
+                log.exception("could not discard the draft of a cancelled claim")
+            events += [SlotSet(slot, value) for slot, value in cleared_claim().items()]
         dispatcher.utter_message(response="utter_cancelled")
         return events
 
@@ -37,7 +54,6 @@ class ActionAcceptOffer(Action):
         if topic == "subsidy":
             return [FollowupAction("subsidy_check_form")]
         if topic == "injury":
-            dispatcher.utter_message(response="utter_report_injury_info")
-            return []
+            return [FollowupAction(CLAIM_FORM)]
         dispatcher.utter_message(response="utter_anything_else")
         return []

@@ -12,6 +12,7 @@ import logging
 
 from rasa_sdk.endpoint import create_app
 
+from actions.evidence_upload import add_upload_route
 from assistant.logging_setup import configure_logging
 from assistant.settings import get_settings
 
@@ -27,6 +28,7 @@ def main() -> None:
     # The schema is current before the first request can write to it.
     upgrade_to_head(settings.database_url)
     app = create_app("actions", cors_origins=[])
+    add_upload_route(app, settings.upload_max_bytes)
 
     @app.before_server_start
     async def warm_up(_app, _loop) -> None:

@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from assistant.claims_cli import add_claims_parser
 from assistant.logging_setup import configure_logging
 from assistant.settings import get_settings
 
@@ -235,6 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("handoffs", help="requests to talk to a person (open ones unless --all)")
     p.add_argument("--all", action="store_true")
     p.set_defaults(func=_handoffs)
+
+    add_claims_parser(sub)
 
     p = sub.add_parser("unanswered", help="questions the knowledge base could not answer")
     p.add_argument("--limit", type=int, default=100)

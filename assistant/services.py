@@ -92,6 +92,8 @@ def stack_env(settings: Settings) -> dict[str, str]:
         INDEX_DIR=str(settings.index_dir),
         EMBEDDING_MODEL=settings.embedding_model,
         LOG_DIR=str(settings.log_dir),
+        EVIDENCE_DIR=str(settings.evidence_dir),
+        ASSISTANT_TIMEZONE=settings.timezone,
         PYTHONUNBUFFERED="1",
     )
     return env
@@ -131,7 +133,8 @@ def rasa_server(settings: Settings) -> Service:
             "--credentials",
             "credentials.yml",
         ],
-        env=rasa_env(**stack_env(settings)),
+        # PYTHONPATH: the tracker store in rasa_plugins/ is imported by the Rasa server.
+        env=rasa_env(**stack_env(settings), PYTHONPATH=str(PROJECT_ROOT)),
         log_file=settings.log_dir / "rasa.log",
         ready=_rasa_ready(settings),
         url=settings.rasa_url,

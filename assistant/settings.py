@@ -35,6 +35,15 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "TELEGRAM_BOT_TOKEN": ("", "Set it to run the Telegram bot; unset means the terminal chat."),
     "TELEGRAM_API_BASE_URL": ("https://api.telegram.org/bot", "Bot API base URL (token appended)."),
     "ANSWER_MIN_SCORE": ("0.85", "Dense similarity of the best passage below which a question is declined."),
+    "EVIDENCE_DIR": ("$ASSISTANT_STATE_DIR/evidence", "Claim photos and PDFs (outside the database, never served)."),
+    "CLAIMS_SECRET_KEY": (
+        "generated into $ASSISTANT_STATE_DIR/claims_secret_key",
+        "Key of the salted hash kept instead of resident ID numbers; keep it with backups.",
+    ),
+    "ASSISTANT_TIMEZONE": ("Asia/Shanghai", "Users' time zone: what 昨天下午三点 means."),
+    "UPLOAD_MAX_BYTES": ("10485760", "Largest evidence file accepted (bytes)."),
+    "CLAIM_RETENTION_DAYS": ("1095", "Closed claims older than this are anonymised by `assistant claims purge`."),
+    "DRAFT_RETENTION_DAYS": ("30", "Unsubmitted drafts older than this are deleted by `assistant claims purge`."),
 }
 
 
@@ -58,6 +67,16 @@ class Settings:
     telegram_token: str
     telegram_api_base_url: str
     answer_min_score: float
+    evidence_dir: Path
+    timezone: str
+    upload_max_bytes: int
+    claim_retention_days: int
+    draft_retention_days: int
+
+    @property
+    def claims_secret_key(self) -> bytes:
+        value = os.environ.get("CLAIMS_SECRET_KEY") or _generated_secret(self.state_dir, "claims_secret_key")
+        return value.encode("utf-8")
 
     @property
     def rasa_token(self) -> str:
@@ -81,7 +100,12 @@ class Settings:
 
 
 def _generated_token(state_dir: Path) -> str:
-    path = state_dir / "rasa_token"
+    return _generated_secret(state_dir, "rasa_token")
+
+
+def _generated_secret(state_dir: Path, name: str) -> str:
+    """Created once with owner-only permissions, so the default setup has no shared secret."""
+    path = state_dir / name
     if not path.exists():
         state_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
@@ -111,6 +135,11 @@ def get_settings() -> Settings:
         telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN", ""),
         telegram_api_base_url=_get("TELEGRAM_API_BASE_URL", state),
         answer_min_score=float(_get("ANSWER_MIN_SCORE", state)),
+        evidence_dir=_root_path(_get("EVIDENCE_DIR", state)),
+        timezone=_get("ASSISTANT_TIMEZONE", state),
+        upload_max_bytes=int(_get("UPLOAD_MAX_BYTES", state)),
+        claim_retention_days=int(_get("CLAIM_RETENTION_DAYS", state)),
+        draft_retention_days=int(_get("DRAFT_RETENTION_DAYS", state)),
     )
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -30,6 +31,7 @@ from bot import texts
 from bot.keyboards import button_title, inline_keyboard
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.text_split import split_message
+from bot.uploads import EvidenceUploader, Upload, upload_of
 
 log = logging.getLogger(__name__)
 
@@ -49,30 +51,53 @@ def sender_id(chat_id: int) -> str:
 class Relay:
     """One per process: the Rasa client and the per-chat ordering locks."""
 
-    def __init__(self, rasa: RasaClient) -> None:
+    def __init__(self, rasa: RasaClient, uploader: EvidenceUploader) -> None:
         self.rasa = rasa
+        self.uploader = uploader
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def forward(self, message: Message, text: str) -> None:
-        chat_id = message.chat_id
-        async with self._locks[chat_id]:
-            await message.chat.send_action(ChatAction.TYPING)
+        async with self._locks[message.chat_id]:
+            await self._exchange(message, text)
+
+    async def upload(self, message: Message, upload: Upload, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Store the file with the claim, then let Rasa carry on with the form."""
+        refused = self.uploader.precheck(upload)
+        if refused:
+            await message.reply_text(refused)
+            return
+        async with self._locks[message.chat_id]:
+            await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
             try:
-                replies = await self.rasa.send(sender_id(chat_id), text)
-            except RasaUnavailable:
-                await message.reply_text(texts.RASA_UNAVAILABLE)
+                data = bytes(await (await context.bot.get_file(upload.file_id)).download_as_bytearray())
+            except TelegramError as error:
+                log.warning("could not download an upload: %s", type(error).__name__)
+                await message.reply_text(texts.UPLOAD_FAILED)
                 return
-            if not replies:
-                await message.reply_text(texts.EMPTY_REPLY)
+            result = await self.uploader.send(sender_id(message.chat_id), upload, data)
+            if not result.ok:
+                await message.reply_text(result.reply or texts.UPLOAD_FAILED)
                 return
-            for reply in replies:
-                markup = inline_keyboard(reply.buttons)
-                parts = split_message(reply.text) if reply.text else []
-                for n, part in enumerate(parts):
-                    last = n == len(parts) - 1
-                    await message.chat.send_message(part, reply_markup=markup if last else None)
-                if reply.image:
-                    await message.chat.send_photo(reply.image)
+            await self._exchange(message, "/upload_evidence")
+
+    async def _exchange(self, message: Message, text: str) -> None:
+        await message.chat.send_action(ChatAction.TYPING)
+        try:
+            replies = await self.rasa.send(sender_id(message.chat_id), text)
+        except RasaUnavailable:
+            await message.reply_text(texts.RASA_UNAVAILABLE)
+            return
+        if not replies:
+            await message.reply_text(texts.EMPTY_REPLY)
+            return
+        for reply in replies:
+            markup = inline_keyboard(reply.buttons)
+            parts = split_message(reply.text) if reply.text else []
+            for n, part in enumerate(parts):
+                last = n == len(parts) - 1
+                await message.chat.send_message(part, reply_markup=markup if last else None)
+            if reply.image:
+                await message.chat.send_photo(reply.image)
 
 
 def _relay(context: ContextTypes.DEFAULT_TYPE) -> Relay:
@@ -106,6 +131,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _relay(context).forward(query.message, payload)
 
 
+async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    upload = upload_of(message) if message else None
+    if message is None or upload is None:
+        return
+    await _relay(context).upload(message, upload, context)
+
+
 async def on_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message:
         await update.effective_message.reply_text(texts.UNSUPPORTED_MESSAGE)
@@ -119,13 +152,17 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def build_application(settings: Settings) -> Application:
     async def post_init(application: Application) -> None:
-        application.bot_data["relay"] = Relay(RasaClient(settings.rasa_url, settings.rasa_token))
+        application.bot_data["relay"] = Relay(
+            RasaClient(settings.rasa_url, settings.rasa_token),
+            EvidenceUploader(settings.action_server_url, settings.upload_max_bytes),
+        )
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS.items()])
 
     async def post_shutdown(application: Application) -> None:
         relay = application.bot_data.get("relay")
         if relay is not None:
             await relay.rasa.aclose()
+            await relay.uploader.aclose()
 
     application = (
         ApplicationBuilder()
@@ -141,6 +178,7 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, on_upload))
     application.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_unsupported))
     application.add_error_handler(on_error)
     return application

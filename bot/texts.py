@@ -18,3 +18,10 @@ COMMANDS = {
     "status": "查询我的申请进度",
     "human": "转人工服务",
 }
+UPLOAD_OUTSIDE_CLAIM = (
+    "照片和文件是用来给职业伤害申请补充材料的。需要登记申请请输入“我要报工伤”，填到材料这一步再发送。"
+)
+UPLOAD_WRONG_TYPE = "只能接收照片（JPG、PNG、WEBP）或PDF文件，其他格式请转换后再发。"
+UPLOAD_TOO_LARGE = "文件太大了，单个文件不能超过10MB，请压缩或拍照后再发。"
+UPLOAD_TOO_MANY = "每份申请最多上传10个材料，已经够了；还有重要材料可以在“转人工”后交给工作人员。"
+UPLOAD_FAILED = "抱歉，文件没有保存成功，请稍后再发一次🙏"

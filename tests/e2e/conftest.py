@@ -59,6 +59,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, embedding_model_dir: Path) -
         database_url=f"sqlite:///{state / 'assistant.db'}",
         tracker_db=state / "tracker.db",
         log_dir=state / "log",
+        evidence_dir=state / "evidence",
     )
     action, rasa = action_server(settings), rasa_server(settings)
     started = []

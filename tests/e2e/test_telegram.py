@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
 
 from assistant.services import Service
+from assistant.settings import PROJECT_ROOT
 from tests.telegram.bot_api_server import FakeBotApi
 
 
@@ -16,7 +20,7 @@ def telegram(stack) -> Iterator[FakeBotApi]:
     env = dict(stack.env, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
     bot = Service(
         name="Telegram bot",
-        command=[__import__("sys").executable, "-m", "bot.telegram_app"],
+        command=[sys.executable, "-m", "bot.telegram_app"],
         env=env,
         log_file=stack.settings.log_dir / "telegram.log",
         ready=lambda: bool(api.calls_of("getMe")) and bool(api.calls_of("setMyCommands")),
@@ -32,8 +36,6 @@ def telegram(stack) -> Iterator[FakeBotApi]:
 
 
 def test_commands_are_registered_for_the_menu(telegram: FakeBotApi) -> None:
-    import json
-
     [call] = telegram.calls_of("setMyCommands")
     names = {c["command"] for c in json.loads(call.params["commands"])}
     assert {"start", "help", "cancel", "status", "human"} <= names
@@ -56,3 +58,105 @@ def test_sticker_gets_a_helpful_reply(telegram: FakeBotApi) -> None:
     telegram.send_sticker(chat)
     [reply] = telegram.wait_for_reply(chat, 0)
     assert "文字" in reply["text"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
+
+
+class Chat:
+    """One user's side of a Telegram chat: type, press, upload, read the answer."""
+
+    def __init__(self, api: FakeBotApi, chat_id: int) -> None:
+        self.api, self.chat_id, self.seen = api, chat_id, 0
+
+    def _await(self, expect: str) -> list[dict]:
+        def arrived():
+            sent = self.api.sent_messages(self.chat_id)[self.seen :]
+            return sent if any(expect in m["text"] for m in sent) else None
+
+        try:
+            replies = self.api.wait_for(arrived, timeout=90)
+        except TimeoutError:
+            sent = [m["text"] for m in self.api.sent_messages(self.chat_id)[self.seen :]]
+            raise AssertionError(f"waited for {expect!r}; the bot sent {sent}") from None
+        self.seen += len(replies)
+        return replies
+
+    def say(self, text: str, expect: str) -> list[dict]:
+        self.api.send_text(self.chat_id, text)
+        return self._await(expect)
+
+    def press(self, replies: list[dict], title: str, expect: str) -> list[dict]:
+        message = next(m for m in replies if "reply_markup" in m)
+        markup = message["reply_markup"]
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        button = next(b for row in markup["inline_keyboard"] for b in row if b["text"] == title)
+        self.api.press_button(self.chat_id, self.api.message_object(self.chat_id, message), button["callback_data"])
+        return self._await(expect)
+
+    def photo(self, content: bytes, expect: str) -> list[dict]:
+        self.api.send_photo(self.chat_id, content)
+        return self._await(expect)
+
+    def document(self, content: bytes, name: str, mime: str, expect: str, size: int | None = None) -> list[dict]:
+        self.api.send_document(self.chat_id, content, name, mime, size)
+        return self._await(expect)
+
+
+def test_a_claim_with_a_photo_through_telegram(telegram: FakeBotApi, stack) -> None:
+    from sqlalchemy import create_engine, text
+
+    from claims.validation.resident_id import check_character
+
+    chat = Chat(telegram, 5003)
+    chat.photo(PNG, "补充材料")  # outside a claim: told what uploads are for
+    consent = chat.say("我要报工伤", "同意")
+    sensitive = chat.press(consent, "同意", "敏感")
+    chat.press(sensitive, "同意", "第1步")
+    chat.say("张伟", "第2步")
+    chat.say("13700001111", "第3步")
+    platform = chat.say("11010519491231002" + check_character("11010519491231002"), "第4步")
+    work = chat.press(platform, "滴滴", "第5步")
+    chat.press(work, "网约车", "第6步")
+    chat.say("昨天晚上八点", "第7步")
+    on_order = chat.say("成都高新区天府三街", "第8步")
+    chat.press(on_order, "是，在工作途中", "第9步")
+    chat.say("DD1234567890", "第10步")
+    chat.say("载客途中被后车追尾", "第11步")
+    chat.say("颈部扭伤", "第12步")
+    chat.say("华西医院门诊", "第13步")
+    chat.document(b"MZ\x90\x00", "virus.exe", "application/x-msdownload", "格式")
+    chat.document(PNG, "big.pdf", "application/pdf", "太大", size=50 * 1024 * 1024)
+    evidence = chat.photo(PNG, "发完点")  # the evidence question again, with its buttons
+    assert any("已保存 1 份" in m["text"] for m in evidence)
+    summary = chat.press(evidence, "完成", "请核对")
+    assert any("材料：1份" in m["text"] for m in summary)
+    done = chat.press(summary, "确认提交", "受理编号")
+    reference = next(m["text"] for m in done if "受理编号" in m["text"]).split("受理编号：")[1][:14]
+
+    engine = create_engine(stack.settings.database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "select c.status, count(e.id) from claims c left join claim_evidence e on e.claim_id = c.id "
+                "where c.reference = :r group by c.status"
+            ),
+            {"r": reference},
+        ).all()
+    engine.dispose()
+    assert rows == [("submitted", 1)]
+    assert any(reference in m["text"] for m in chat.say("/status", reference))
+
+    # Staff approve it; the claimant hears about it in the chat.
+    env = dict(stack.env, TELEGRAM_BOT_TOKEN=telegram.token, TELEGRAM_API_BASE_URL=telegram.base_url)
+    staff = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "claims", "set-status", reference, "approved"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert staff.returncode == 0 and "user notified" in staff.stdout, staff.stderr
+    notice = chat._await("有新进展")
+    assert any(reference in m["text"] and "审核通过" in m["text"] for m in notice)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 BOT_USER = {"id": 900001, "is_bot": True, "first_name": "职工助手", "username": "policy_test_bot"}
 
@@ -111,6 +111,37 @@ class FakeBotApi:
         }
         return self._push({"message": message})
 
+    def send_photo(self, chat_id: int, content: bytes) -> int:
+        file_id = f"photo{next(self._ids)}"
+        self.files[file_id] = content
+        size = {"file_id": file_id, "file_unique_id": file_id + "u", "width": 800, "height": 600}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": self._user(chat_id),
+            "photo": [dict(size, file_size=len(content))],
+        }
+        return self._push({"message": message})
+
+    def send_document(self, chat_id: int, content: bytes, name: str, mime_type: str, size: int | None = None) -> int:
+        file_id = f"doc{next(self._ids)}"
+        self.files[file_id] = content
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": self._user(chat_id),
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id + "u",
+                "file_name": name,
+                "mime_type": mime_type,
+                "file_size": len(content) if size is None else size,
+            },
+        }
+        return self._push({"message": message})
+
     def press_button(self, chat_id: int, message: dict, data: str) -> int:
         return self._push(
             {
@@ -160,7 +191,7 @@ class FakeBotApi:
 
     # ---- HTTP ------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
-        path = request.path.split("?", 1)[0]
+        path = unquote(request.path.split("?", 1)[0])  # clients may percent-encode the token's colon
         if path.startswith(f"/file/bot{self.token}/"):
             content = self.files.get(path.rsplit("/", 1)[1])
             request.send_response(200 if content is not None else 404)

@@ -1,0 +1,73 @@
+"""A user's own claims: status and history, by reference or all of them.
+
+Status names are shown with the labels in the domain's responses
+(``utter_claim_status_label_<status>``), so all user-facing text stays there."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.claim_answers import entity_value, text_of
+from assistant.settings import get_settings
+from claims.errors import ClaimNotFound
+from claims.status import ClaimStatus, claims_of
+
+log = logging.getLogger(__name__)
+_REFERENCE = re.compile(r"GS\d{8}[A-Z0-9]{4}", re.IGNORECASE)
+
+
+def status_label(domain: DomainDict, status: str) -> str:
+    variants = (domain.get("responses") or {}).get(f"utter_claim_status_label_{status}") or [{}]
+    return variants[0].get("text") or status
+
+
+def _when(value) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _describe(claim: ClaimStatus, domain: DomainDict) -> dict[str, str]:
+    steps = [
+        f"{_when(h.at)} {status_label(domain, h.status)}" + (f"：{h.note}" if h.note else "") for h in claim.history
+    ]
+    return {
+        "reference": claim.reference,
+        "status": status_label(domain, claim.status),
+        "submitted": _when(claim.submitted_at),
+        "history": "\n".join(steps),
+    }
+
+
+class ActionClaimStatus(Action):
+    def name(self) -> str:
+        return "action_claim_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        reference = entity_value(tracker, "claim_ref")
+        match = _REFERENCE.search(reference or text_of(tracker))
+        reference = match.group(0).upper() if match else None
+        try:
+            claims = await asyncio.to_thread(claims_of, tracker.sender_id, reference)
+        except ClaimNotFound:
+            dispatcher.utter_message(response="utter_claim_not_found", reference=reference)
+            return []
+        except SQLAlchemyError:
+            log.exception("claim status lookup failed")
+            dispatcher.utter_message(response="utter_claim_status_unavailable")
+            return []
+        if not claims:
+            dispatcher.utter_message(response="utter_no_claims")
+            return []
+        for claim in claims[:5]:
+            dispatcher.utter_message(response="utter_claim_status", **_describe(claim, domain))
+        return []
