@@ -34,6 +34,12 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "LOG_DIR": ("$ASSISTANT_STATE_DIR/log", "Log files of the services started by `make run`."),
     "TELEGRAM_BOT_TOKEN": ("", "Set it to run the Telegram bot; unset means the terminal chat."),
     "TELEGRAM_API_BASE_URL": ("https://api.telegram.org/bot", "Bot API base URL (token appended)."),
+    "TELEGRAM_WEBHOOK_URL": ("", "Public HTTPS URL Telegram posts updates to; unset means long polling."),
+    "TELEGRAM_WEBHOOK_LISTEN": ("127.0.0.1:8443", "Address the webhook server binds to (behind a TLS proxy)."),
+    "TELEGRAM_WEBHOOK_SECRET": (
+        "generated into $ASSISTANT_STATE_DIR/telegram_webhook_secret",
+        "Secret Telegram sends with every webhook request; others are refused.",
+    ),
     "ANSWER_MIN_SCORE": ("0.85", "Dense similarity of the best passage below which a question is declined."),
     "EVIDENCE_DIR": ("$ASSISTANT_STATE_DIR/evidence", "Claim photos and PDFs (outside the database, never served)."),
     "CLAIMS_SECRET_KEY": (
@@ -68,10 +74,20 @@ class Settings:
     telegram_api_base_url: str
     answer_min_score: float
     evidence_dir: Path
+    telegram_webhook_url: str
+    telegram_webhook_listen: str
     timezone: str
     upload_max_bytes: int
     claim_retention_days: int
     draft_retention_days: int
+
+    @property
+    def telegram_webhook_secret(self) -> str:
+        value = os.environ.get("TELEGRAM_WEBHOOK_SECRET") or _generated_secret(
+            self.state_dir, "telegram_webhook_secret"
+        )
+        # Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        return "".join(ch for ch in value if ch.isalnum() or ch in "_-")[:256]
 
     @property
     def claims_secret_key(self) -> bytes:
@@ -136,6 +152,8 @@ def get_settings() -> Settings:
         telegram_api_base_url=_get("TELEGRAM_API_BASE_URL", state),
         answer_min_score=float(_get("ANSWER_MIN_SCORE", state)),
         evidence_dir=_root_path(_get("EVIDENCE_DIR", state)),
+        telegram_webhook_url=_get("TELEGRAM_WEBHOOK_URL", state),
+        telegram_webhook_listen=_get("TELEGRAM_WEBHOOK_LISTEN", state),
         timezone=_get("ASSISTANT_TIMEZONE", state),
         upload_max_bytes=int(_get("UPLOAD_MAX_BYTES", state)),
         claim_retention_days=int(_get("CLAIM_RETENTION_DAYS", state)),

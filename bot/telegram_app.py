@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from urllib.parse import urlparse
 
 from telegram import BotCommand, Message, Update
 from telegram.constants import ChatAction
@@ -189,7 +190,21 @@ def main() -> None:
     settings = get_settings()
     if not settings.telegram_token:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
-    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
+    application = build_application(settings)
+    if settings.telegram_webhook_url:
+        # Webhook mode: Telegram (or a TLS proxy in front of us) posts updates; PTB refuses any
+        # request whose X-Telegram-Bot-Api-Secret-Token differs from the secret set here.
+        host, _, port = settings.telegram_webhook_listen.rpartition(":")
+        application.run_webhook(
+            listen=host or "127.0.0.1",
+            port=int(port),
+            url_path=urlparse(settings.telegram_webhook_url).path.lstrip("/"),
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 if __name__ == "__main__":

@@ -160,3 +160,100 @@ def test_a_claim_with_a_photo_through_telegram(telegram: FakeBotApi, stack) -> N
     assert staff.returncode == 0 and "user notified" in staff.stdout, staff.stderr
     notice = chat._await("有新进展")
     assert any(reference in m["text"] and "审核通过" in m["text"] for m in notice)
+
+
+def test_cancel_command_leaves_a_claim(telegram: FakeBotApi) -> None:
+    chat = Chat(telegram, 5004)
+    chat.say("我要报工伤", "同意")
+    chat.say("同意", "敏感")
+    assert any("已取消" in m["text"] for m in chat.say("/cancel", "已取消"))
+    assert any("问" in m["text"] for m in chat.say("谢谢", "不客气"))
+
+
+def test_two_chats_at_once_each_get_their_own_answers_in_order(telegram: FakeBotApi) -> None:
+    first, second = Chat(telegram, 5005), Chat(telegram, 5006)
+    telegram.send_text(5005, "我要报工伤")
+    telegram.send_text(5006, "一次性求职补贴是什么资金？")
+    telegram.send_text(5005, "同意")
+    assert any("就业补助资金" in m["text"] for m in second._await("就业补助资金"))
+    replies = first._await("单独同意")
+    consent = next(i for i, m in enumerate(replies) if "需要收集" in m["text"])
+    sensitive = next(i for i, m in enumerate(replies) if "单独同意" in m["text"])
+    assert consent < sensitive  # the second message was handled after the first
+
+
+def test_rate_limited_sends_are_retried(telegram: FakeBotApi) -> None:
+    telegram.fail_next["sendMessage"] = 1
+    chat = Chat(telegram, 5007)
+    assert chat.say("你好", "助手")
+
+
+def test_rasa_down_gets_an_apology_and_the_next_message_works(telegram: FakeBotApi, stack) -> None:
+    chat = Chat(telegram, 5008)
+    stack.rasa.stop()
+    try:
+        reply = chat.say("骑手受伤了怎么办", "没有处理成功")
+        assert "12351" in reply[-1]["text"]
+    finally:
+        stack.rasa.start()
+        stack.rasa.wait_ready(300)
+    assert chat.say("你好", "助手")
+
+
+def test_webhook_mode_checks_the_secret_on_every_request(stack) -> None:
+    import httpx
+
+    from tests.e2e.conftest import free_port
+
+    api = FakeBotApi().start()
+    port = free_port()
+    hook = f"http://127.0.0.1:{port}/telegram-hook"
+    env = dict(
+        stack.env,
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        TELEGRAM_WEBHOOK_URL=hook,
+        TELEGRAM_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+        TELEGRAM_WEBHOOK_SECRET="test-secret_123",
+    )
+    bot = Service(
+        name="Telegram bot (webhook)",
+        command=[sys.executable, "-m", "bot.telegram_app"],
+        env=env,
+        log_file=stack.settings.log_dir / "telegram-webhook.log",
+        ready=lambda: bool(api.calls_of("setWebhook")) and bool(api.calls_of("setMyCommands")),
+        url=hook,
+    )
+    bot.start()
+    try:
+        bot.wait_ready(60)
+        [call] = api.calls_of("setWebhook")
+        assert call.params["url"] == hook and call.params["secret_token"] == "test-secret_123"
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 1_790_000_000,
+                "chat": {"id": 5009, "type": "private"},
+                "from": {"id": 5009, "is_bot": False, "first_name": "测试"},
+                "text": "你好",
+            },
+        }
+
+        def post(headers: dict[str, str]) -> int:
+            for _ in range(50):  # the webhook server may still be binding its port
+                try:
+                    return httpx.post(hook, json=update, headers=headers, timeout=10).status_code
+                except httpx.ConnectError:
+                    __import__("time").sleep(0.2)
+            raise AssertionError("webhook server never listened")
+
+        assert post({}) == 403
+        assert post({"X-Telegram-Bot-Api-Secret-Token": "wrong"}) == 403
+        assert api.sent_messages(5009) == []
+        assert post({"X-Telegram-Bot-Api-Secret-Token": "test-secret_123"}) == 200
+        [greeting] = api.wait_for_reply(5009, 0)
+        assert "助手" in greeting["text"]
+    finally:
+        bot.stop()
+        api.stop()
