@@ -9,7 +9,7 @@ RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_
 RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
 MODEL := models/policy-assistant.tar.gz
 
-.PHONY: run test setup prepare lint validate train test-unit test-conversations eval-retrieval eval-nlu eval-nlu-cv bench-retrieval clean
+.PHONY: run test setup prepare lint validate train test-unit test-conversations eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack clean
 
 run: setup                          ## start everything; terminal chat unless TELEGRAM_BOT_TOKEN is set
 	$(APP)/assistant run
@@ -67,6 +67,9 @@ eval-nlu-cv: setup             ## 5-fold cross-validation on the training data (
 
 bench-retrieval: setup
 	$(APP)/assistant bench retrieval
+
+bench-stack: setup prepare train  ## the full stack under 1-100 simultaneous users (REST and Telegram); about 15 minutes
+	$(APP)/assistant bench stack
 
 clean:
 	rm -rf var models .venv .venv-rasa

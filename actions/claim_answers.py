@@ -4,6 +4,7 @@ which are questions or commands in the middle of the form, and yes/no in words."
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rasa_sdk import Tracker
 
@@ -29,8 +30,13 @@ def intent_of(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
+def clean(text: str) -> str:
+    """Control and invisible formatting characters (NUL, bidi overrides, BOM) never reach the store."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+
+
 def text_of(tracker: Tracker) -> str:
-    return ((tracker.latest_message or {}).get("text") or "").strip()
+    return clean((tracker.latest_message or {}).get("text") or "")
 
 
 def entity_value(tracker: Tracker, entity: str) -> str | None:

@@ -97,6 +97,8 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.what == "stack":
+        return _bench_stack(args)
     from knowledge.benchmark import run
     from knowledge.embedding.encoder import shared_encoder
 
@@ -119,6 +121,18 @@ def _bench(args: argparse.Namespace) -> int:
     print(" | ".join(columns))
     for row in figures:
         print(" | ".join(str(row[c]) for c in columns))
+    print(f"written to {out}")
+    return 0
+
+
+def _bench_stack(args: argparse.Namespace) -> int:
+    from assistant.bench.stack_load import print_table, run
+
+    out = Path(args.out) if args.out else get_settings().state_dir / "bench" / "stack.json"
+    users = [int(n) for n in args.users.split(",") if n]
+    telegram_users = [int(n) for n in args.telegram_users.split(",") if n]
+    figures = run(users, telegram_users, args.long_turns, out)
+    print_table(figures)
     print(f"written to {out}")
     return 0
 
@@ -221,12 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_eval)
 
     p = sub.add_parser("bench", help="benchmarks that print numbers")
-    p.add_argument("what", choices=["retrieval"])
+    p.add_argument("what", choices=["retrieval", "stack"])
     p.add_argument(
         "--questions", default=str(Path(__file__).resolve().parents[1] / "tests/eval/retrieval_questions.jsonl")
     )
     p.add_argument("--synthetic", type=int, default=10000, help="passages in the synthetic folder (0 skips it)")
-    p.add_argument("--out", help="JSON output (default: $ASSISTANT_STATE_DIR/bench/retrieval.json)")
+    p.add_argument("--users", default="1,10,50,100", help="stack: simultaneous REST users per round")
+    p.add_argument("--telegram-users", default="1,10,50", help="stack: simultaneous Telegram chats per round")
+    p.add_argument("--long-turns", type=int, default=150, help="stack: turns of the long conversation")
+    p.add_argument("--out", help="JSON output (default: $ASSISTANT_STATE_DIR/bench/<what>.json)")
     p.set_defaults(func=_bench)
 
     p = sub.add_parser("db", help="claims store schema")

@@ -58,6 +58,12 @@ class Service:
             delay = min(delay * 1.5, 2.0)
         raise TimeoutError(f"{self.name} not ready after {timeout:.0f}s; see {self.log_file}")
 
+    def kill(self) -> None:
+        """As a crash or an OOM kill would end it: no clean shutdown."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
     def stop(self, grace: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:
             return

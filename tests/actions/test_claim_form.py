@@ -278,3 +278,15 @@ async def test_a_command_in_the_middle_is_left_to_the_rules() -> None:
     await conversation.jump_to("claimant_phone")
     await conversation.say("查一下进度", "check_claim_status")
     assert conversation.events == []
+
+
+async def test_control_characters_are_dropped_from_answers() -> None:
+    from claims.db import session_scope
+    from claims.models import Claim
+
+    conversation = Conversation()
+    await conversation.jump_to("accident_account")
+    await conversation.say("\x00送餐\u202e途中\x07被车撞了\ufeff", "inform")
+    assert conversation.slots["accident_account"] == "已填写（8字）"
+    with session_scope() as session:
+        assert session.get(Claim, int(conversation.slots["claim_draft_id"])).accident == "送餐途中被车撞了"

@@ -1,0 +1,1 @@
+"""Benchmarks of the whole assistant as users feel it (``assistant bench stack``)."""
