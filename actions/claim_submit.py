@@ -7,11 +7,12 @@ import asyncio
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.claim_slots import FORM
 from actions.claim_storage import cleared_claim, draft_id_of
 from claims.drafts import discard_drafts
 from claims.errors import DraftNotFound, IncompleteClaim
@@ -44,10 +45,10 @@ class ActionSubmitClaim(Action):
             dispatcher.utter_message(response="utter_claim_draft_lost")
             return reset
         except SQLAlchemyError:
-            # Nothing was written: the answers stay in the draft and the summary is asked again.
+            # Nothing was written: the answers stay in the draft and the form shows the summary again.
             log.exception("claim submission failed")
             dispatcher.utter_message(response="utter_claim_submit_failed")
-            return [SlotSet("claim_confirmed", None)]
+            return [SlotSet("claim_confirmed", None), FollowupAction(FORM)]
         log.info("claim %s submitted", reference)
         dispatcher.utter_message(response="utter_claim_submitted", reference=reference)
         return [*reset, SlotSet("last_claim_ref", reference)]

@@ -29,6 +29,7 @@ from telegram.ext import (
 from assistant.logging_setup import configure_logging
 from assistant.settings import Settings, get_settings
 from bot import texts
+from bot.delivery import with_retries
 from bot.keyboards import button_title, inline_keyboard
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.text_split import split_message
@@ -68,7 +69,7 @@ class Relay:
             await message.reply_text(refused)
             return
         async with self._locks[message.chat_id]:
-            await message.chat.send_action(ChatAction.UPLOAD_DOCUMENT)
+            await _show_activity(message, ChatAction.UPLOAD_DOCUMENT)
             try:
                 data = bytes(await (await context.bot.get_file(upload.file_id)).download_as_bytearray())
             except TelegramError as error:
@@ -82,23 +83,34 @@ class Relay:
             await self._exchange(message, "/upload_evidence")
 
     async def _exchange(self, message: Message, text: str) -> None:
-        await message.chat.send_action(ChatAction.TYPING)
+        await _show_activity(message, ChatAction.TYPING)
         try:
             replies = await self.rasa.send(sender_id(message.chat_id), text)
         except RasaUnavailable:
-            await message.reply_text(texts.RASA_UNAVAILABLE)
+            await with_retries(lambda: message.reply_text(texts.RASA_UNAVAILABLE))
             return
         if not replies:
-            await message.reply_text(texts.EMPTY_REPLY)
+            await with_retries(lambda: message.reply_text(texts.EMPTY_REPLY))
             return
         for reply in replies:
             markup = inline_keyboard(reply.buttons)
             parts = split_message(reply.text) if reply.text else []
             for n, part in enumerate(parts):
                 last = n == len(parts) - 1
-                await message.chat.send_message(part, reply_markup=markup if last else None)
+                keyboard = markup if last else None
+                await with_retries(
+                    lambda part=part, keyboard=keyboard: message.chat.send_message(part, reply_markup=keyboard)
+                )
             if reply.image:
                 await message.chat.send_photo(reply.image)
+
+
+async def _show_activity(message: Message, action: str) -> None:
+    """The typing indicator is a courtesy: failing to show it must never lose the message."""
+    try:
+        await message.chat.send_action(action)
+    except TelegramError as error:
+        log.info("chat action not shown: %s", type(error).__name__)
 
 
 def _relay(context: ContextTypes.DEFAULT_TYPE) -> Relay:

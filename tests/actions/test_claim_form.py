@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.claim_correction import ActionCorrectClaimField
@@ -290,3 +290,23 @@ async def test_control_characters_are_dropped_from_answers() -> None:
     assert conversation.slots["accident_account"] == "已填写（8字）"
     with session_scope() as session:
         assert session.get(Claim, int(conversation.slots["claim_draft_id"])).accident == "送餐途中被车撞了"
+
+
+async def test_a_submit_during_a_store_outage_keeps_the_answers_for_a_retry(monkeypatch, claim_store) -> None:
+    from assistant.settings import get_settings
+
+    conversation = Conversation()
+    await filled_to_summary(conversation)
+    await conversation.say("确认提交", "affirm")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/closed")
+    get_settings.cache_clear()
+    events, messages = await conversation.run(ActionSubmitClaim())
+    assert [m["response"] for m in messages] == ["utter_claim_submit_failed"]
+    assert events == [SlotSet("claim_confirmed", None), FollowupAction("injury_claim_form")]
+    assert conversation.slots["claimant_phone"] == "138****5678"
+    monkeypatch.setenv("DATABASE_URL", claim_store)
+    get_settings.cache_clear()
+    conversation.slots["requested_slot"] = "claim_confirmed"  # the form, back, shows the summary again
+    await conversation.say("确认提交", "affirm")
+    _, messages = await conversation.run(ActionSubmitClaim())
+    assert messages[0]["response"] == "utter_claim_submitted" and len(list_claims()) == 1

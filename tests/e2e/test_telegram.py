@@ -27,6 +27,7 @@ def telegram(stack) -> Iterator[FakeBotApi]:
         url=api.base_url,
     )
     bot.start()
+    api.bot_service = bot  # type: ignore[attr-defined]  (tests that restart the bot)
     try:
         bot.wait_ready(60)
         yield api
@@ -257,3 +258,25 @@ def test_webhook_mode_checks_the_secret_on_every_request(stack) -> None:
     finally:
         bot.stop()
         api.stop()
+
+
+def test_network_failures_when_sending_are_retried(telegram: FakeBotApi) -> None:
+    telegram.break_next["sendMessage"] = 2
+    chat = Chat(telegram, 5010)
+    assert chat.say("你好", "助手")
+
+
+def test_a_restarted_bot_picks_up_messages_sent_while_it_was_down(telegram: FakeBotApi, stack) -> None:
+    chat = Chat(telegram, 5011)
+    chat.say("我要报工伤", "需要收集")
+    bot = telegram.bot_service
+    bot.kill()
+    telegram.send_text(5011, "同意")  # waits at the Bot API, as Telegram keeps it
+    bot.start()
+    assert any("单独同意" in m["text"] for m in chat._await("单独同意"))
+
+
+def test_a_failing_typing_indicator_does_not_lose_the_message(telegram: FakeBotApi) -> None:
+    telegram.break_next["sendChatAction"] = 10
+    chat = Chat(telegram, 5012)
+    assert chat.say("你好", "助手")

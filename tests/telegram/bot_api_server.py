@@ -12,6 +12,7 @@ import itertools
 import json
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,19 +27,25 @@ class Call:
     params: dict[str, Any]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # like Telegram, take a burst of connections from a busy bot
+
+
 @dataclass
 class FakeBotApi:
     token: str = "123456:TEST-token-for-the-local-bot-api"
     updates: list[dict] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
-    fail_next: dict[str, int] = field(default_factory=dict)
+    fail_next: dict[str, int] = field(default_factory=dict)  # answer 429 Too Many Requests
+    break_next: dict[str, int] = field(default_factory=dict)  # answer 502 Bad Gateway
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._messages: dict[tuple[int, int], dict] = {}
+        self._sent: defaultdict[int, list[dict]] = defaultdict(list)  # sendMessage params by chat
         self._server: ThreadingHTTPServer | None = None
 
     # ---- lifecycle -------------------------------------------------------
@@ -55,7 +62,7 @@ class FakeBotApi:
             def do_POST(self) -> None:
                 api._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -158,7 +165,7 @@ class FakeBotApi:
     # ---- what the bot did --------------------------------------------------
     def sent_messages(self, chat_id: int) -> list[dict]:
         with self._cond:
-            return [c.params for c in self.calls if c.method == "sendMessage" and int(c.params["chat_id"]) == chat_id]
+            return list(self._sent[chat_id])
 
     def calls_of(self, method: str) -> list[Call]:
         with self._cond:
@@ -208,6 +215,10 @@ class FakeBotApi:
         params = {k: v[0] for k, v in parse_qs(body).items()}
         if request.headers.get("Content-Type", "").startswith("application/json") and body:
             params = json.loads(body)
+        if self.break_next.get(method):
+            self.break_next[method] -= 1
+            self._reply(request, 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+            return
         if self.fail_next.get(method):
             self.fail_next[method] -= 1
             self._reply(
@@ -224,6 +235,8 @@ class FakeBotApi:
             return self._get_updates(params)
         with self._cond:
             self.calls.append(Call(method, params))
+            if method == "sendMessage":
+                self._sent[int(params["chat_id"])].append(params)
             self._cond.notify_all()
         if method == "getMe":
             return BOT_USER | {
