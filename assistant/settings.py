@@ -24,6 +24,10 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "ACTION_SERVER_URL": ("http://127.0.0.1:5055/webhook", "Action server webhook Rasa calls."),
     "DATABASE_URL": ("sqlite:///$ASSISTANT_STATE_DIR/assistant.db", "Claims store (SQLAlchemy URL)."),
     "TRACKER_DB": ("$ASSISTANT_STATE_DIR/tracker.db", "SQLite file of Rasa's conversation tracker store."),
+    "TRACKER_MAX_SESSION_EVENTS": (
+        "200",
+        "Events after which a quiet conversation starts a new session (slots carried over) to stay fast.",
+    ),
     "KNOWLEDGE_DIR": ("knowledge/documents", "Policy documents staff maintain (.md .txt .docx .pdf)."),
     "INDEX_DIR": ("$ASSISTANT_STATE_DIR/index", "Where the knowledge index is written."),
     "EMBEDDING_MODEL": (

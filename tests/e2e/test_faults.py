@@ -82,3 +82,18 @@ def test_a_burst_of_the_same_confirmation_submits_once(stack) -> None:
     assert sum("受理编号" in r for r in replies) == 1
     assert all(r.strip() for r in replies)
     assert claims_of(stack, user) == ["submitted"]
+
+
+def test_a_long_conversation_is_split_into_sessions_and_carries_on(stack) -> None:
+    user = new_user()
+    for turn in range(60):
+        assert stack.texts(user, "你好" if turn % 2 == 0 else "谢谢").strip()
+    engine = create_engine(f"sqlite:///{stack.settings.tracker_db}")
+    with engine.connect() as connection:
+        sessions = connection.execute(
+            text("select count(*) from events where sender_id = :s and type_name = 'session_started'"), {"s": user}
+        ).scalar()
+    engine.dispose()
+    assert sessions >= 2
+    assert "同意" in stack.texts(user, "我要报工伤")  # the dialogue goes on as before
+    assert "敏感" in stack.texts(user, "同意")
