@@ -20,7 +20,7 @@ from claims.validation.resident_id import check_character
 from tests.e2e.test_run_command import Console
 
 ID_NUMBER = "33010619900307001" + check_character("33010619900307001")
-NAME, PHONE = "王小明", "13524681357"
+NAME, PHONE = "钱多福", "13524681357"
 
 
 def new_user() -> str:
@@ -83,7 +83,7 @@ def test_a_full_claim_through_the_rest_channel(stack) -> None:
     assert "第12步" in say("左腿骨折，手肘擦伤")
     assert "第13步" in say("在浙一医院拍了片，打了石膏")
     summary = say("跳过")
-    assert "135****1357" in summary and "王*明" in summary and PHONE not in summary and ID_NUMBER not in summary
+    assert "135****1357" in summary and "钱*福" in summary and PHONE not in summary and ID_NUMBER not in summary
 
     assert "第2步" in say("改一下手机号")
     summary = say("13987654321")
@@ -111,7 +111,7 @@ def test_a_full_claim_through_the_rest_channel(stack) -> None:
     # Nothing the claimant typed as personal data is in Rasa's tracker store or in any log.
     tracker = create_engine(f"sqlite:///{stack.settings.tracker_db}")
     with tracker.connect() as connection:
-        rows = connection.execute(text("select data from events"))
+        rows = connection.execute(text("select data from events where sender_id = :s"), {"s": user})
         stored = "\n".join(json.dumps(json.loads(row[0]), ensure_ascii=False) for row in rows)
     tracker.dispose()
     logs = "\n".join(p.read_text(errors="replace") for p in stack.settings.log_dir.glob("*.log"))
@@ -181,3 +181,12 @@ def test_a_claim_in_the_terminal_chat(stack) -> None:
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_an_injury_answer_offers_a_claim_and_yes_starts_it(stack) -> None:
+    user = new_user()
+    answer = stack.say(user, "骑手送外卖受伤了有职业伤害保障吗")
+    offer = next(m for m in answer if m.get("buttons"))
+    assert "登记" in offer["text"] and any(b["payload"] == "/report_injury" for b in offer["buttons"])
+    assert "需要收集" in stack.texts(user, "好的")
+    assert "已取消" in stack.texts(user, "取消")
