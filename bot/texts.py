@@ -7,7 +7,9 @@ for when Rasa cannot be asked (it is down) or the message never reaches it.
 RASA_UNAVAILABLE = (
     "抱歉，助手暂时无法回复，你刚才的消息没有处理成功，请稍后再发一次🙏 紧急情况请拨打 12351 职工服务热线。"
 )
-UNSUPPORTED_MESSAGE = "我目前只能看懂文字消息😅 请直接打字提问，比如“求职补贴怎么申请”。"
+UNSUPPORTED_MESSAGE = (
+    "语音、贴纸和位置我暂时看不懂😅 请直接打字提问，比如“求职补贴怎么申请”；登记工伤申请时可以发照片或PDF作为材料。"
+)
 EMPTY_REPLY = "抱歉，刚才这条消息没有处理成功，请再发一次🙏 如果一直这样，请拨打 12351 职工服务热线。"
 TERMINAL_WELCOME = "你好！直接输入问题（例如“骑手受伤了有保障吗”），选项可以输入编号，输入 /quit 退出。"
 CHOSEN = "你选择了：{title}"

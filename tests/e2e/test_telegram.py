@@ -58,7 +58,7 @@ def test_sticker_gets_a_helpful_reply(telegram: FakeBotApi) -> None:
     chat = 5002
     telegram.send_sticker(chat)
     [reply] = telegram.wait_for_reply(chat, 0)
-    assert "文字" in reply["text"]
+    assert "打字" in reply["text"] and "照片" in reply["text"]
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
