@@ -177,6 +177,11 @@ def _eval_nlu(args: argparse.Namespace) -> int:
         f"{source}: {report.examples} examples, intent accuracy {report.accuracy:.3f}, "
         f"macro-F1 {report.macro_f1:.3f} ({time.perf_counter() - started:.0f}s)"
     )
+    if report.served_accuracy is not None:
+        print(
+            f"as served (below the FallbackClassifier threshold → fallback, which is right for out_of_scope): "
+            f"accuracy {report.served_accuracy:.3f}"
+        )
     for gold, predicted, n in report.confusions[:15]:
         print(f"  {n:3d} × {gold} → {predicted}")
     if args.misses:

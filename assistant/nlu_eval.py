@@ -23,6 +23,31 @@ class NluReport:
     examples: int
     confusions: list[tuple[str, str, int]]
     errors: list[tuple[str, str, str]]
+    served_accuracy: float | None = None
+
+
+# out_of_scope and a low-confidence guess end in the same place: action_fallback.
+FALLBACK_EQUIVALENT = {"out_of_scope"}
+
+
+def fallback_threshold() -> float:
+    import yaml
+
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    return next(float(c.get("threshold", 0.3)) for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+
+
+def served_accuracy(predictions: list[dict], threshold: float) -> float | None:
+    """Accuracy as users meet it: rasa test nlu undoes the FallbackClassifier, but in
+    the running assistant a prediction below its threshold becomes nlu_fallback."""
+    if not predictions:
+        return None
+    right = 0
+    for p in predictions:
+        predicted, confidence = p["intent_prediction"]["name"], p["intent_prediction"]["confidence"] or 0.0
+        served = "nlu_fallback" if confidence < threshold else predicted
+        right += served == p["intent"] or (served == "nlu_fallback" and p["intent"] in FALLBACK_EQUIVALENT)
+    return right / len(predictions)
 
 
 def _summarise(results: Path) -> NluReport:
@@ -30,19 +55,22 @@ def _summarise(results: Path) -> NluReport:
     errors_file = results / "intent_errors.json"
     errors = json.loads(errors_file.read_text(encoding="utf-8")) if errors_file.exists() else []
     pairs = Counter((e["intent"], e["intent_prediction"]["name"]) for e in errors)
+    successes_file = results / "intent_successes.json"
+    successes = json.loads(successes_file.read_text(encoding="utf-8")) if successes_file.exists() else []
     return NluReport(
         accuracy=report["accuracy"],
         macro_f1=report["macro avg"]["f1-score"],
         examples=int(report["macro avg"]["support"]),
         confusions=[(a, b, n) for (a, b), n in pairs.most_common()],
         errors=[(e["intent"], e["intent_prediction"]["name"], e["text"]) for e in errors],
+        served_accuracy=served_accuracy(errors + successes, fallback_threshold()) if successes else None,
     )
 
 
 def evaluate_holdout(holdout: Path, out: Path) -> NluReport:
     model = ensure_trained()
     subprocess.run(
-        [str(RASA_BIN), "test", "nlu", "--nlu", str(holdout), "--model", str(model), "--out", str(out)],
+        [str(RASA_BIN), "test", "nlu", "--nlu", str(holdout), "--model", str(model), "--out", str(out), "--successes"],
         cwd=PROJECT_ROOT,
         env=rasa_env(),
         check=True,
@@ -66,6 +94,7 @@ def cross_validate(folds: int, out: Path) -> NluReport:
             str(folds),
             "--out",
             str(out),
+            "--successes",
         ],
         cwd=PROJECT_ROOT,
         env=rasa_env(),
