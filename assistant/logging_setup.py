@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import re
 
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+PHONE_PATTERN = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+ID_PATTERN = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 _BOT_TOKEN = re.compile(r"bot\d{5,}:[A-Za-z0-9_-]{20,}")
 
 
 def mask_pii(text: str) -> str:
-    text = _ID.sub(lambda m: m.group(1)[:2] + "*" * 12 + m.group(3)[-4:], text)
-    text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = ID_PATTERN.sub(lambda m: m.group(1)[:2] + "*" * 12 + m.group(3)[-4:], text)
+    text = PHONE_PATTERN.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
     return _BOT_TOKEN.sub("bot<token>", text)
 
 

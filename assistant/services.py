@@ -6,8 +6,10 @@ tests exercise the stack exactly as users start it.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -83,6 +85,27 @@ def _http_ok(url: str, **params: str) -> Callable[[], bool]:
             return False
 
     return check
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_settings(base: Settings, state: Path) -> Settings:
+    """A private stack (own ports, databases, logs, evidence) sharing the built model and index,
+    for tests and benchmarks that must not touch the user's running assistant."""
+    return dataclasses.replace(
+        base,
+        state_dir=state,
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        action_server_url=f"http://127.0.0.1:{free_port()}/webhook",
+        database_url=f"sqlite:///{state / 'assistant.db'}",
+        tracker_db=state / "tracker.db",
+        log_dir=state / "log",
+        evidence_dir=state / "evidence",
+    )
 
 
 def stack_env(settings: Settings) -> dict[str, str]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +30,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from assistant.logging_setup import ID_PATTERN, PHONE_PATTERN  # the same patterns the log filter masks
 from rasa_plugins import fast_action_validation
 
 fast_action_validation.install()
@@ -40,12 +40,10 @@ PROTECTED_LOOPS = frozenset({"injury_claim_form"})
 CONTEXTUAL_ACTIONS = frozenset({"action_answer_policy", "action_confirm_withdrawal", "action_fallback"})
 MAX_SESSION_EVENTS = int(os.environ.get("TRACKER_MAX_SESSION_EVENTS") or 200)
 PLACEHOLDER = "[已隐藏]"
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
-_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 
 def mask_numbers(text: str) -> str:
-    return _PHONE.sub("[手机号]", _ID.sub("[身份证号]", text))
+    return PHONE_PATTERN.sub("[手机号]", ID_PATTERN.sub("[身份证号]", text))
 
 
 class _StoredEvent:

@@ -13,7 +13,6 @@ import dataclasses
 import json
 import logging
 import platform
-import socket
 import sys
 import tempfile
 import time
@@ -25,16 +24,10 @@ import httpx
 
 from assistant.bench.measure import RssSampler, cpu_count, summary_ms, tree_rss_mb
 from assistant.bench.scripts import LONG_CONVERSATION, Turn, user_script
-from assistant.services import Service, action_server, rasa_server, stack_env
+from assistant.services import Service, action_server, isolated_settings, rasa_server, stack_env
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
 
 log = logging.getLogger(__name__)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclasses.dataclass
@@ -137,16 +130,7 @@ async def _long_conversation(settings: Settings, turns: int) -> list[dict]:
 def run(users: list[int], telegram_users: list[int], long_turns: int, out: Path) -> dict:
     base = get_settings()
     state = Path(tempfile.mkdtemp(prefix="bench-stack-"))
-    settings = dataclasses.replace(
-        base,
-        state_dir=state,
-        rasa_url=f"http://127.0.0.1:{_free_port()}",
-        action_server_url=f"http://127.0.0.1:{_free_port()}/webhook",
-        database_url=f"sqlite:///{state / 'assistant.db'}",
-        tracker_db=state / "tracker.db",
-        log_dir=state / "log",
-        evidence_dir=state / "evidence",
-    )
+    settings = isolated_settings(base, state)
     figures: dict[str, Any] = {
         "machine": {"cpus": cpu_count(), "platform": platform.platform(), "python": sys.version.split()[0]},
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),

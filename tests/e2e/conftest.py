@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,15 +13,9 @@ import httpx
 import pytest
 
 from assistant.rasa_model import model_path
-from assistant.services import Service, action_server, rasa_server
+from assistant.services import Service, action_server, isolated_settings, rasa_server
 from assistant.settings import Settings, get_settings
 from tests.conftest import requirement_missing
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclasses.dataclass
@@ -51,16 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, embedding_model_dir: Path) -
     if not (base.index_dir / "current").exists():
         requirement_missing(f"knowledge index in {base.index_dir} (run `assistant index`)")
     state = tmp_path_factory.mktemp("stack-state")
-    settings = dataclasses.replace(
-        base,
-        state_dir=state,
-        rasa_url=f"http://127.0.0.1:{free_port()}",
-        action_server_url=f"http://127.0.0.1:{free_port()}/webhook",
-        database_url=f"sqlite:///{state / 'assistant.db'}",
-        tracker_db=state / "tracker.db",
-        log_dir=state / "log",
-        evidence_dir=state / "evidence",
-    )
+    settings = isolated_settings(base, state)
     action, rasa = action_server(settings), rasa_server(settings)
     started = []
     try:

@@ -15,9 +15,9 @@ import time
 import pytest
 
 from assistant.rasa_model import model_path
+from assistant.services import free_port
 from assistant.settings import PROJECT_ROOT, get_settings
 from tests.conftest import requirement_missing
-from tests.e2e.conftest import free_port
 
 
 def _port_open(port: int) -> bool:

@@ -14,18 +14,22 @@ from assistant.settings import PROJECT_ROOT
 from tests.telegram.bot_api_server import FakeBotApi
 
 
+def bot_service(stack, api: FakeBotApi, log_name: str, ready_call: str, **env: str) -> Service:
+    """The real bot process, pointed at the local Bot API server."""
+    return Service(
+        name="Telegram bot",
+        command=[sys.executable, "-m", "bot.telegram_app"],
+        env=dict(stack.env, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url, **env),
+        log_file=stack.settings.log_dir / log_name,
+        ready=lambda: bool(api.calls_of(ready_call)) and bool(api.calls_of("setMyCommands")),
+        url=api.base_url,
+    )
+
+
 @pytest.fixture
 def telegram(stack) -> Iterator[FakeBotApi]:
     api = FakeBotApi().start()
-    env = dict(stack.env, TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url)
-    bot = Service(
-        name="Telegram bot",
-        command=[sys.executable, "-m", "bot.telegram_app"],
-        env=env,
-        log_file=stack.settings.log_dir / "telegram.log",
-        ready=lambda: bool(api.calls_of("getMe")) and bool(api.calls_of("setMyCommands")),
-        url=api.base_url,
-    )
+    bot = bot_service(stack, api, "telegram.log", "getMe")
     bot.start()
     api.bot_service = bot  # type: ignore[attr-defined]  (tests that restart the bot)
     try:
@@ -204,26 +208,19 @@ def test_rasa_down_gets_an_apology_and_the_next_message_works(telegram: FakeBotA
 def test_webhook_mode_checks_the_secret_on_every_request(stack) -> None:
     import httpx
 
-    from tests.e2e.conftest import free_port
+    from assistant.services import free_port
 
     api = FakeBotApi().start()
     port = free_port()
     hook = f"http://127.0.0.1:{port}/telegram-hook"
-    env = dict(
-        stack.env,
-        TELEGRAM_BOT_TOKEN=api.token,
-        TELEGRAM_API_BASE_URL=api.base_url,
+    bot = bot_service(
+        stack,
+        api,
+        "telegram-webhook.log",
+        "setWebhook",
         TELEGRAM_WEBHOOK_URL=hook,
         TELEGRAM_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
         TELEGRAM_WEBHOOK_SECRET="test-secret_123",
-    )
-    bot = Service(
-        name="Telegram bot (webhook)",
-        command=[sys.executable, "-m", "bot.telegram_app"],
-        env=env,
-        log_file=stack.settings.log_dir / "telegram-webhook.log",
-        ready=lambda: bool(api.calls_of("setWebhook")) and bool(api.calls_of("setMyCommands")),
-        url=hook,
     )
     bot.start()
     try:
