@@ -26,6 +26,10 @@ class NluReport:
     served_accuracy: float | None = None
 
 
+# All NLU training files (nlu.yml, nlu_colloquial.yml, ...): rasa reads the folder and
+# skips the stories and rules in it, the same data `rasa train --data nlu/data` sees.
+NLU_DATA = "nlu/data"
+
 # out_of_scope and a low-confidence guess end in the same place: action_fallback.
 FALLBACK_EQUIVALENT = {"out_of_scope"}
 
@@ -86,7 +90,7 @@ def cross_validate(folds: int, out: Path) -> NluReport:
             "test",
             "nlu",
             "--nlu",
-            "nlu/data/nlu.yml",
+            NLU_DATA,
             "--config",
             "config.yml",
             "--cross-validation",
