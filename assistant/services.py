@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from assistant import contracts
 from assistant.rasa_model import RASA_BIN, model_path, rasa_env
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -34,8 +35,9 @@ class Service:
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.log_file.open("ab")
+        self.log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Owner-only from creation: the logs are masked, but they still tell who talked when.
+        handle = os.fdopen(os.open(self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         self.process = subprocess.Popen(
             self.command,
             cwd=PROJECT_ROOT,
@@ -87,6 +89,16 @@ def _http_ok(url: str, **params: str) -> Callable[[], bool]:
     return check
 
 
+def signed_say(settings: Settings, sender: str, text: str, timeout: float = 60.0) -> httpx.Response:
+    """One message to Rasa's signed channel as the local front end (terminal, tests, benchmark)."""
+    from bot.rasa_client import signed_message
+
+    body, headers = signed_message(contracts.CLIENT_LOCAL, settings.frontend_secret, sender, text)
+    return httpx.post(
+        f"{settings.rasa_url}{contracts.REST_WEBHOOK_PATH}", content=body, headers=headers, timeout=timeout
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -113,7 +125,6 @@ def stack_env(settings: Settings) -> dict[str, str]:
     env.update(
         ASSISTANT_STATE_DIR=str(settings.state_dir),
         RASA_URL=settings.rasa_url,
-        RASA_TOKEN=settings.rasa_token,
         ACTION_SERVER_URL=settings.action_server_url,
         DATABASE_URL=settings.database_url,
         TRACKER_DB=str(settings.tracker_db),
@@ -141,16 +152,18 @@ def action_server(settings: Settings) -> Service:
 
 
 def rasa_server(settings: Settings) -> Service:
+    """Started through ``rasa_plugins.launcher``: patches, masked logs, and the API token
+    handed over inside the process (never on the command line, where ``ps`` shows it)."""
     host, port = settings.rasa_host_port
-    settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    settings.tracker_db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     return Service(
         name="Rasa server",
         command=[
-            str(RASA_BIN),
+            str(RASA_BIN.parent / "python"),
+            "-m",
+            "rasa_plugins.launcher",
             "run",
             "--enable-api",
-            "--auth-token",
-            settings.rasa_token,
             "--interface",
             host,
             "--port",
@@ -178,13 +191,8 @@ def _rasa_ready(settings: Settings) -> Callable[[], bool]:
             return False
         # The first reply warms jieba and TensorFlow (over a second); users should not pay for it.
         try:
-            response = httpx.post(
-                f"{settings.rasa_url}/webhooks/rest/webhook",
-                json={"sender": "__warmup__", "message": "你好"},
-                timeout=60.0,
-            )
+            return signed_say(settings, contracts.WARMUP_SENDER, "你好", timeout=60.0).status_code == 200
         except httpx.HTTPError:
             return False
-        return response.status_code == 200
 
     return check

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,18 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "ASSISTANT_STATE_DIR": ("var", "Folder for generated state: index, models, databases, logs."),
     "RASA_URL": ("http://127.0.0.1:5005", "Rasa server the front ends talk to (REST channel)."),
     "RASA_TOKEN": ("generated into $ASSISTANT_STATE_DIR/rasa_token", "Token for Rasa's HTTP API."),
+    "FRONTEND_SECRET": (
+        "generated into $ASSISTANT_STATE_DIR/frontend_secret",
+        "Key the terminal chat, tests and benchmark sign requests to Rasa with (terminal-/test- senders only).",
+    ),
+    "TELEGRAM_FRONTEND_SECRET": (
+        "generated into $ASSISTANT_STATE_DIR/telegram_frontend_secret",
+        "Key only the Telegram front end holds: signs requests to Rasa and evidence uploads for tg- senders.",
+    ),
+    "ACTION_SERVER_TOKEN": (
+        "generated into $ASSISTANT_STATE_DIR/action_server_token",
+        "Token Rasa sends to the action server; requests without it are refused.",
+    ),
     "ACTION_SERVER_URL": ("http://127.0.0.1:5055/webhook", "Action server webhook Rasa calls."),
     "DATABASE_URL": ("sqlite:///$ASSISTANT_STATE_DIR/assistant.db", "Claims store (SQLAlchemy URL)."),
     "TRACKER_DB": ("$ASSISTANT_STATE_DIR/tracker.db", "SQLite file of Rasa's conversation tracker store."),
@@ -103,6 +116,20 @@ class Settings:
         return os.environ.get("RASA_TOKEN") or _generated_token(self.state_dir)
 
     @property
+    def frontend_secret(self) -> str:
+        return os.environ.get("FRONTEND_SECRET") or _generated_secret(self.state_dir, "frontend_secret")
+
+    @property
+    def telegram_frontend_secret(self) -> str:
+        return os.environ.get("TELEGRAM_FRONTEND_SECRET") or _generated_secret(
+            self.state_dir, "telegram_frontend_secret"
+        )
+
+    @property
+    def action_server_token(self) -> str:
+        return os.environ.get("ACTION_SERVER_TOKEN") or _generated_secret(self.state_dir, "action_server_token")
+
+    @property
     def action_host_port(self) -> tuple[str, int]:
         parsed = urlparse(self.action_server_url)
         return parsed.hostname or "127.0.0.1", parsed.port or 5055
@@ -123,13 +150,28 @@ def _generated_token(state_dir: Path) -> str:
     return _generated_secret(state_dir, "rasa_token")
 
 
+def restrict_new_files() -> None:
+    """Files and folders this process creates from now on are owner-only (logs, databases, secrets).
+
+    Called first by every entry point, before anything is created: a chmod afterwards
+    would leave a moment in which another user could open the file."""
+    os.umask(0o077)
+
+
 def _generated_secret(state_dir: Path, name: str) -> str:
-    """Created once with owner-only permissions, so the default setup has no shared secret."""
+    """Created once, owner-only from the first byte, so the default setup has no shared secret."""
     path = state_dir / name
     if not path.exists():
-        state_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        path.chmod(0o600)
+        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, temporary = tempfile.mkstemp(dir=state_dir, prefix=f".{name}-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(32))
+            os.link(temporary, path)  # complete or absent; never half-written
+        except FileExistsError:  # another process made it first: use theirs
+            pass
+        finally:
+            os.unlink(temporary)
     return path.read_text(encoding="utf-8").strip()
 
 

@@ -1,15 +1,20 @@
-"""Talk to the Rasa server over its REST channel.
+"""Talk to the Rasa server over its signed REST channel.
 
-Every front end (terminal, Telegram) goes through this one client, so retries,
-timeouts and the shape of replies are decided once.
+Every front end (terminal, Telegram) goes through this one client, so signing,
+retries, timeouts and the shape of replies are decided once. Each request is
+signed with the front end's secret (``assistant.contracts``); Rasa refuses
+anything unsigned, replayed or for a sender outside the front end's namespace.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 
 import httpx
+
+from assistant import contracts
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +45,26 @@ def parse_replies(payload: list[dict]) -> list[BotReply]:
     return replies
 
 
+def signed_message(client: str, secret: str, sender_id: str, text: str) -> tuple[bytes, dict[str, str]]:
+    """Body and headers of one message to the signed channel."""
+    body = json.dumps({"sender": sender_id, "message": text}, ensure_ascii=False).encode("utf-8")
+    headers = contracts.sign(client, secret, "POST", contracts.REST_WEBHOOK_PATH, body, sender=sender_id)
+    headers["Content-Type"] = contracts.JSON_CONTENT_TYPE
+    return body, headers
+
+
 class RasaClient:
-    def __init__(self, base_url: str, token: str, timeout: float = 30.0) -> None:
+    def __init__(self, base_url: str, token: str, client: str, secret: str, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=5.0))
+        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=5.0))
         self._token = token
+        self._client, self._secret = client, secret
 
     async def send(self, sender_id: str, text: str) -> list[BotReply]:
-        url = f"{self.base_url}/webhooks/rest/webhook"
+        body, headers = signed_message(self._client, self._secret, sender_id, text)
         try:
-            response = await self._client.post(url, json={"sender": sender_id, "message": text})
+            url = f"{self.base_url}{contracts.REST_WEBHOOK_PATH}"
+            response = await self._http.post(url, content=body, headers=headers)
             response.raise_for_status()
         except httpx.HTTPError as exc:
             log.warning("Rasa did not answer: %s", type(exc).__name__)
@@ -58,10 +73,10 @@ class RasaClient:
 
     async def is_ready(self) -> bool:
         try:
-            response = await self._client.get(f"{self.base_url}/status", params={"token": self._token})
+            response = await self._http.get(f"{self.base_url}/status", params={"token": self._token})
         except httpx.HTTPError:
             return False
         return response.status_code == 200 and bool(response.json().get("model_file"))
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()

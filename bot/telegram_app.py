@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from assistant import contracts
 from assistant.logging_setup import configure_logging
 from assistant.settings import Settings, get_settings
 from bot import texts
@@ -47,7 +48,7 @@ COMMAND_PAYLOADS = {
 
 
 def sender_id(chat_id: int) -> str:
-    return f"tg-{chat_id}"
+    return f"{contracts.TELEGRAM_SENDER_PREFIX}{chat_id}"
 
 
 class Relay:
@@ -166,8 +167,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def build_application(settings: Settings) -> Application:
     async def post_init(application: Application) -> None:
         application.bot_data["relay"] = Relay(
-            RasaClient(settings.rasa_url, settings.rasa_token),
-            EvidenceUploader(settings.action_server_url, settings.upload_max_bytes),
+            RasaClient(
+                settings.rasa_url,
+                settings.rasa_token,
+                contracts.CLIENT_TELEGRAM,
+                settings.telegram_frontend_secret,
+            ),
+            EvidenceUploader(settings.action_server_url, settings.upload_max_bytes, settings.telegram_frontend_secret),
         )
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS.items()])
 

@@ -11,6 +11,7 @@ import logging
 import sys
 import threading
 
+from assistant import contracts
 from assistant.settings import get_settings
 from bot import texts
 from bot.rasa_client import BotReply, Button, RasaClient, RasaUnavailable
@@ -59,8 +60,8 @@ class _StdinLines:
 
 async def run_terminal_chat(sender_id: str | None = None) -> int:
     settings = get_settings()
-    client = RasaClient(settings.rasa_url, settings.rasa_token)
-    sender = sender_id or f"terminal-{getpass.getuser()}"
+    client = RasaClient(settings.rasa_url, settings.rasa_token, contracts.CLIENT_LOCAL, settings.frontend_secret)
+    sender = sender_id or f"{contracts.TERMINAL_SENDER_PREFIX}{getpass.getuser()}"
     buttons: list[Button] = []
     lines = _StdinLines()
     print(f"助手> {texts.TERMINAL_WELCOME}", flush=True)

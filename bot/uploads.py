@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import httpx
 from telegram import Message
 
+from assistant import contracts
 from bot import texts
 
 log = logging.getLogger(__name__)
@@ -54,13 +55,25 @@ def upload_of(message: Message) -> Upload | None:
 
 def upload_url(action_server_url: str) -> str:
     parsed = urlparse(action_server_url)
-    return f"{parsed.scheme}://{parsed.netloc}/claims/evidence"
+    return f"{parsed.scheme}://{parsed.netloc}{contracts.UPLOAD_PATH}"
+
+
+def signed_upload_headers(
+    secret: str, sender_id: str, filename: str, data: bytes, client: str = contracts.CLIENT_TELEGRAM
+) -> dict[str, str]:
+    """Signed by the Telegram front end: the only one that may attach files for ``tg-`` senders."""
+    headers = contracts.sign(client, secret, "POST", contracts.UPLOAD_PATH, data, sender=sender_id)
+    headers[contracts.SENDER_HEADER] = sender_id
+    headers[contracts.FILENAME_HEADER] = filename.encode("utf-8").hex()
+    headers["Content-Type"] = "application/octet-stream"
+    return headers
 
 
 class EvidenceUploader:
-    def __init__(self, action_server_url: str, max_bytes: int) -> None:
+    def __init__(self, action_server_url: str, max_bytes: int, secret: str) -> None:
         self.url = upload_url(action_server_url)
         self.max_bytes = max_bytes
+        self._secret = secret
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
 
     def precheck(self, upload: Upload) -> str | None:
@@ -71,7 +84,7 @@ class EvidenceUploader:
         return None
 
     async def send(self, sender_id: str, upload: Upload, data: bytes) -> UploadResult:
-        headers = {"X-Sender-Id": sender_id, "X-Filename": upload.filename.encode("utf-8").hex()}
+        headers = signed_upload_headers(self._secret, sender_id, upload.filename, data)
         try:
             response = await self._client.post(self.url, content=data, headers=headers)
         except httpx.HTTPError as error:

@@ -10,6 +10,8 @@ from tests.conftest import requirement_missing
 
 CHECK = """
 import rasa_plugins.masking_tracker_store as store
+from rasa_plugins import patches
+patches.install()
 from rasa.core.actions.action import RemoteAction
 from jsonschema import ValidationError
 action = RemoteAction.__new__(RemoteAction)

@@ -24,8 +24,10 @@ import httpx
 
 from assistant.bench.measure import RssSampler, cpu_count, summary_ms, tree_rss_mb
 from assistant.bench.scripts import LONG_CONVERSATION, Turn, user_script
+from assistant.contracts import CLIENT_LOCAL, REST_WEBHOOK_PATH
 from assistant.services import Service, action_server, isolated_settings, rasa_server, stack_env
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
+from bot.rasa_client import signed_message
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +39,13 @@ class Sample:
     ok: bool
 
 
-async def _rest_user(client: httpx.AsyncClient, url: str, sender: str, script: list[Turn]) -> list[Sample]:
+async def _rest_user(client: httpx.AsyncClient, url: str, secret: str, sender: str, script: list[Turn]) -> list[Sample]:
     samples = []
     for turn in script:
         began = time.perf_counter()
         try:
-            response = await client.post(url, json={"sender": sender, "message": turn.text})
+            body, headers = signed_message(CLIENT_LOCAL, secret, sender, turn.text)
+            response = await client.post(url, content=body, headers=headers)
             ok = response.status_code == 200 and bool(response.json())
         except httpx.HTTPError:
             ok = False
@@ -51,12 +54,15 @@ async def _rest_user(client: httpx.AsyncClient, url: str, sender: str, script: l
 
 
 async def _rest_load(settings: Settings, users: int, run_id: str) -> tuple[list[Sample], float]:
-    url = f"{settings.rasa_url}/webhooks/rest/webhook"
+    url = f"{settings.rasa_url}{REST_WEBHOOK_PATH}"
     limits = httpx.Limits(max_connections=users + 5, max_keepalive_connections=users + 5)
     async with httpx.AsyncClient(timeout=300, limits=limits) as client:
         began = time.perf_counter()
         results = await asyncio.gather(
-            *(_rest_user(client, url, f"bench-{run_id}-{users}-{n}", user_script(n)) for n in range(users))
+            *(
+                _rest_user(client, url, settings.frontend_secret, f"bench-{run_id}-{users}-{n}", user_script(n))
+                for n in range(users)
+            )
         )
         return [s for r in results for s in r], time.perf_counter() - began
 
@@ -115,11 +121,11 @@ def _telegram_load(settings: Settings, api, users: int, run_id: int) -> tuple[li
 
 
 async def _long_conversation(settings: Settings, turns: int) -> list[dict]:
-    url = f"{settings.rasa_url}/webhooks/rest/webhook"
+    url = f"{settings.rasa_url}{REST_WEBHOOK_PATH}"
     sender = f"bench-long-{uuid.uuid4().hex[:6]}"
     script = [LONG_CONVERSATION[i % len(LONG_CONVERSATION)] for i in range(turns)]
     async with httpx.AsyncClient(timeout=120) as client:
-        samples = await _rest_user(client, url, sender, script)
+        samples = await _rest_user(client, url, settings.frontend_secret, sender, script)
     buckets = []
     for start in range(0, turns, 25):
         chunk = [s.seconds for s in samples[start : start + 25]]

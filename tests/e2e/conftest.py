@@ -9,11 +9,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.rasa_model import model_path
-from assistant.services import Service, action_server, isolated_settings, rasa_server
+from assistant.services import Service, action_server, isolated_settings, rasa_server, signed_say
 from assistant.settings import Settings, get_settings
 from tests.conftest import requirement_missing
 
@@ -26,9 +25,8 @@ class Stack:
     env: dict[str, str]
 
     def say(self, sender: str, text: str) -> list[dict]:
-        response = httpx.post(
-            f"{self.settings.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60
-        )
+        """One message as the local front end would send it (signed; ``e2e-`` senders)."""
+        response = signed_say(self.settings, sender, text, timeout=60)
         response.raise_for_status()
         return response.json()
 

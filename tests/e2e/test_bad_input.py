@@ -9,7 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.uploads import upload_url
+from assistant import contracts
+from bot.uploads import signed_upload_headers, upload_url
 
 ODD_MESSAGES = {
     "empty": "",
@@ -78,12 +79,19 @@ def test_uploads_that_are_too_big_or_not_evidence_are_refused(stack) -> None:
     user = new_user()
     for message in ("我要报工伤", "同意", "同意"):
         stack.texts(user, message)
-    headers = {"X-Sender-Id": user, "X-Filename": b"x".hex()}
-    big = httpx.post(url, content=b"%PDF-" + b"0" * (11 * 1024 * 1024), headers=headers, timeout=60)
-    assert big.status_code == 422 and big.json()["reason"] == "too_large"
-    script = httpx.post(url, content=b"#!/bin/sh\nrm -rf /", headers=headers, timeout=60)
+
+    def upload(sender: str, data: bytes) -> httpx.Response:
+        secret = stack.settings.frontend_secret
+        headers = signed_upload_headers(secret, sender, "x", data, client=contracts.CLIENT_LOCAL)
+        return httpx.post(url, content=data, headers=headers, timeout=60)
+
+    big = upload(user, b"%PDF-" + b"0" * (11 * 1024 * 1024))
+    assert big.status_code == 413 and big.json()["reason"] == "too_large"
+    just_over = upload(user, b"%PDF-" + b"0" * (10 * 1024 * 1024))
+    assert just_over.status_code == 422 and just_over.json()["reason"] == "too_large"
+    script = upload(user, b"#!/bin/sh\nrm -rf /")
     assert script.status_code == 422 and script.json()["reason"] == "type"
-    nobody = httpx.post(url, content=b"%PDF-1.4", headers={"X-Sender-Id": new_user()}, timeout=60)
+    nobody = upload(new_user(), b"%PDF-1.4")
     assert nobody.status_code == 409 and nobody.json()["reason"] == "no_draft"
     assert all(
         p.suffix in (".pdf", ".png", ".jpg", ".webp") or p.is_dir() for p in stack.settings.evidence_dir.rglob("*")
