@@ -66,6 +66,11 @@ def install_record_masking() -> None:
 
 
 def configure_logging(verbose: bool = False) -> None:
+    """Also makes what this process creates owner-only (exports, logs, databases): every entry
+    point calls this first."""
+    from assistant.settings import restrict_new_files
+
+    restrict_new_files()
     install_record_masking()
     handler = logging.StreamHandler()
     handler.addFilter(PiiFilter())

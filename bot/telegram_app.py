@@ -13,7 +13,7 @@ from collections import defaultdict
 from urllib.parse import urlparse
 
 from telegram import BotCommand, Message, Update
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -131,9 +131,25 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _relay(context).forward(message, COMMAND_PAYLOADS.get(command, message.text))
 
 
+async def on_group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Nothing said in a group goes to Rasa; edits and service messages get no answer."""
+    message = update.message
+    if message is not None:
+        await message.reply_text(texts.PRIVATE_CHAT_ONLY)
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answers are taken as sent: an edit would otherwise answer whatever is asked now."""
+    if update.edited_message is not None:
+        await update.edited_message.reply_text(texts.EDIT_NOT_TAKEN)
+
+
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None or query.message is None or not isinstance(query.message, Message):
+        return
+    if query.message.chat.type != ChatType.PRIVATE:
+        await query.answer(texts.PRIVATE_CHAT_ONLY)
         return
     await query.answer()
     payload = query.data or ""
@@ -194,11 +210,19 @@ def build_application(settings: Settings) -> Application:
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command))
+    # Claims are personal: only private chats reach Rasa (a group's id is never a claimant).
+    # In a group the bot says where to write instead; an edited message is not a new answer.
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(~private & ~filters.StatusUpdate.ALL, on_group_message))
+    application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, on_edited))
+    application.add_handler(CommandHandler(list(COMMAND_PAYLOADS), on_command, filters=private & new_message))
     application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, on_upload))
-    application.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, on_unsupported))
+    application.add_handler(MessageHandler(private & new_message & filters.TEXT & ~filters.COMMAND, on_text))
+    application.add_handler(MessageHandler(private & new_message & (filters.PHOTO | filters.Document.ALL), on_upload))
+    application.add_handler(
+        MessageHandler(private & new_message & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_unsupported)
+    )
     application.add_error_handler(on_error)
     return application
 

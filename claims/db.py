@@ -1,7 +1,9 @@
 """Engine and sessions for the claims store, created once per process on first use.
 
 SQLite (embedded, the default) and PostgreSQL (production) are both supported;
-the schema is managed by Alembic, applied with ``upgrade_to_head``.
+the schema is managed by Alembic, applied with ``upgrade_to_head``. Engines
+hide statement parameters, so a database error logged with its statement
+never carries the claim answers it was writing.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def engine_for(url: str) -> Engine:
                 path = url.split("///", 1)[1] if "///" in url else ""
                 if path and path != ":memory:":
                     Path(path).parent.mkdir(parents=True, exist_ok=True)
-                engine = create_engine(url, connect_args={"timeout": 15})
+                engine = create_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
 
                 @event.listens_for(engine, "connect")
                 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -37,7 +39,7 @@ def engine_for(url: str) -> Engine:
                     cursor.execute("PRAGMA synchronous=NORMAL")
                     cursor.close()
             else:
-                engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+                engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
             _engines[url] = engine
         return _engines[url]
 

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 
 from assistant.settings import get_settings
 from claims.db import session_scope
@@ -72,6 +72,9 @@ def store_evidence(
     media_type, suffix = kind
     digest = hashlib.sha256(data).hexdigest()
     stored_name = digest + suffix
+    # The row is committed first and the file written after: a failed commit leaves no file
+    # behind; a failed write removes the row again (and a crash in between leaves a row
+    # without a file, never a file without a row; ``purge`` sweeps any stray file).
     with session_scope(engine) as session:
         claim = load_draft(session, draft_id, sender_id)
         if len(claim.evidence) >= MAX_FILES_PER_CLAIM:
@@ -79,11 +82,6 @@ def store_evidence(
         duplicate = next((item for item in claim.evidence if item.sha256 == digest), None)
         if duplicate:
             return StoredEvidence(duplicate.id, duplicate.media_type, duplicate.size, digest, len(claim.evidence))
-        try:
-            _write_file(evidence_dir() / str(draft_id) / stored_name, data)
-        except OSError as error:
-            log.error("could not store evidence for draft %s: %s", draft_id, error)
-            raise EvidenceRejected("storage") from error
         row = Evidence(
             claim_id=claim.id,
             original_name=_safe_name(original_name),
@@ -94,7 +92,15 @@ def store_evidence(
         )
         session.add(row)
         session.flush()
-        return StoredEvidence(row.id, media_type, len(data), digest, len(claim.evidence) + 1)
+        stored = StoredEvidence(row.id, media_type, len(data), digest, len(claim.evidence) + 1)
+    try:
+        _write_file(evidence_dir() / str(draft_id) / stored_name, data)
+    except OSError as error:
+        log.error("could not store evidence for draft %s: %s", draft_id, type(error).__name__)
+        with session_scope(engine) as session:
+            session.execute(delete(Evidence).where(Evidence.id == stored.id))
+        raise EvidenceRejected("storage") from error
+    return stored
 
 
 def _write_file(path: Path, data: bytes) -> None:

@@ -8,19 +8,22 @@ import time
 
 import httpx
 
+from assistant.contracts import TELEGRAM_SENDER_PREFIX
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
-TELEGRAM_PREFIX = "tg-"
+TELEGRAM_PREFIX = TELEGRAM_SENDER_PREFIX
 
 
 def telegram_chat_id(sender_id: str) -> int | None:
+    """The private chat of a ``tg-`` sender; group chats (negative ids) are never claimants."""
     if not sender_id.startswith(TELEGRAM_PREFIX):
         return None
     try:
-        return int(sender_id[len(TELEGRAM_PREFIX) :])
+        chat_id = int(sender_id[len(TELEGRAM_PREFIX) :])
     except ValueError:
         return None
+    return chat_id if chat_id > 0 else None
 
 
 def notify_user(sender_id: str, text: str) -> bool:

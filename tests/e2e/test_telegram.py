@@ -277,3 +277,45 @@ def test_a_failing_typing_indicator_does_not_lose_the_message(telegram: FakeBotA
     telegram.break_next["sendChatAction"] = 10
     chat = Chat(telegram, 5012)
     assert chat.say("你好", "助手")
+
+
+def _stored_about(stack, sender: str) -> tuple[int, int]:
+    from sqlalchemy import create_engine, text
+
+    tracker = create_engine(f"sqlite:///{stack.settings.tracker_db}")
+    claims = create_engine(stack.settings.database_url)
+    try:
+        with tracker.connect() as connection:
+            events = connection.execute(text("select count(*) from events where sender_id = :s"), {"s": sender})
+            event_count = events.scalar() or 0
+        with claims.connect() as connection:
+            rows = connection.execute(text("select count(*) from claims where sender_id = :s"), {"s": sender})
+            claim_count = rows.scalar() or 0
+    finally:
+        tracker.dispose()
+        claims.dispose()
+    return event_count, claim_count
+
+
+def test_in_a_group_the_bot_points_to_a_private_chat_and_tells_rasa_nothing(telegram: FakeBotApi, stack) -> None:
+    group = -1001234567
+    telegram.send_text(group, "我要报工伤", from_id=7201)
+    [reply] = telegram.wait_for_reply(group, 0)
+    assert "私聊" in reply["text"]
+    telegram.send_text(group, "/status", from_id=7201)
+    telegram.wait_for(lambda: len(telegram.sent_messages(group)) >= 2)
+    assert "私聊" in telegram.sent_messages(group)[1]["text"]
+    assert _stored_about(stack, f"tg-{group}") == (0, 0)
+    assert _stored_about(stack, "tg-7201") == (0, 0)  # nor does the member become a claimant
+
+
+def test_an_edited_message_is_not_taken_as_a_new_answer(telegram: FakeBotApi) -> None:
+    chat = Chat(telegram, 5010)
+    consent = chat.say("我要报工伤", "同意")
+    sensitive = chat.press(consent, "同意", "敏感")
+    chat.press(sensitive, "同意", "第1步")
+    sent = telegram.send_text(5010, "李四")
+    chat._await("第2步")
+    telegram.edit_text(5010, sent, "李五")
+    assert any("修改过的消息" in m["text"] for m in chat._await("修改过的消息"))
+    chat.say("13800001111", "第3步")  # the edit answered nothing: the form is where it was

@@ -21,6 +21,12 @@ from urllib.parse import parse_qs, unquote
 BOT_USER = {"id": 900001, "is_bot": True, "first_name": "职工助手", "username": "policy_test_bot"}
 
 
+def _chat(chat_id: int) -> dict:
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private"}
+    return {"id": chat_id, "type": "supergroup", "title": "骑手互助群"}
+
+
 @dataclass
 class Call:
     method: str
@@ -39,6 +45,7 @@ class FakeBotApi:
     files: dict[str, bytes] = field(default_factory=dict)
     fail_next: dict[str, int] = field(default_factory=dict)  # answer 429 Too Many Requests
     break_next: dict[str, int] = field(default_factory=dict)  # answer 502 Bad Gateway
+    typed: dict[int, dict] = field(default_factory=dict)  # messages users sent, by update id
 
     def __post_init__(self) -> None:
         self._cond = threading.Condition()
@@ -88,17 +95,25 @@ class FakeBotApi:
             self._cond.notify_all()
             return update["update_id"]
 
-    def send_text(self, chat_id: int, text: str) -> int:
+    def send_text(self, chat_id: int, text: str, from_id: int | None = None) -> int:
+        """A message typed in a chat: private for a positive id, a group for a negative one."""
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
-            "from": self._user(chat_id),
+            "chat": _chat(chat_id),
+            "from": self._user(from_id or abs(chat_id)),
             "text": text,
         }
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-        return self._push({"message": message})
+        update_id = self._push({"message": message})
+        self.typed[update_id] = message
+        return update_id
+
+    def edit_text(self, chat_id: int, update_id: int, text: str) -> int:
+        """The user edits a message they sent earlier (``update_id`` from ``send_text``)."""
+        edited = dict(self.typed[update_id], text=text, edit_date=int(time.time()))
+        return self._push({"edited_message": edited})
 
     def send_sticker(self, chat_id: int) -> int:
         message = {
@@ -249,7 +264,7 @@ class FakeBotApi:
             message = {
                 "message_id": next(self._message_ids),
                 "date": int(time.time()),
-                "chat": {"id": chat_id, "type": "private"},
+                "chat": _chat(chat_id),
                 "from": BOT_USER,
                 "text": params.get("text", ""),
             }
