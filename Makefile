@@ -9,7 +9,7 @@ RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_
 RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
 MODEL := models/policy-assistant.tar.gz
 
-.PHONY: run test setup prepare lint validate train test-unit test-conversations eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack clean
+.PHONY: run test setup prepare lint validate train lock lock-upgrade test-unit test-conversations eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack clean
 
 run: setup                          ## start everything; terminal chat unless TELEGRAM_BOT_TOKEN is set
 	$(APP)/assistant run
@@ -22,8 +22,9 @@ setup: .venv/.installed .venv-rasa/.installed
 	test -x $(APP)/python || $(PYTHON_APP) -m venv .venv
 	$(APP)/pip install -q --upgrade 'pip<26'
 	# torch first: the CPU wheel on this disk; unpinned it would pull a multi-GB CUDA build.
-	$(APP)/pip install -q "$$(grep '^torch==' requirements/app.lock)"
+	$(APP)/pip install -q --no-deps -r <(grep '^torch==' requirements/app.lock)
 	# rasa-sdk 3.6 declares Python <3.11 but serves Rasa 3.6 correctly on 3.11.
+	# The lock files carry sha256 hashes: pip checks every file it installs (hash-checking mode).
 	$(APP)/pip install -q --ignore-requires-python --no-deps -r requirements/app.lock
 	$(APP)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
@@ -70,6 +71,14 @@ bench-retrieval: setup
 
 bench-stack: setup prepare train  ## the full stack under 1-100 simultaneous users (REST and Telegram); about 15 minutes
 	$(APP)/assistant bench stack
+
+lock: setup                     ## re-hash the pinned versions in requirements/*.lock (after editing a pin)
+	$(APP)/python requirements/lock.py $(APP)/pip requirements/app.in requirements/app.lock
+	.venv-rasa/bin/python requirements/lock.py .venv-rasa/bin/pip requirements/rasa.in requirements/rasa.lock
+
+lock-upgrade: setup             ## resolve requirements/*.in afresh (newest allowed versions), with hashes
+	$(APP)/python requirements/lock.py $(APP)/pip requirements/app.in requirements/app.lock --upgrade
+	.venv-rasa/bin/python requirements/lock.py .venv-rasa/bin/pip requirements/rasa.in requirements/rasa.lock --upgrade
 
 clean:
 	rm -rf var models .venv .venv-rasa

@@ -257,3 +257,23 @@ def test_no_personal_data_in_any_log_when_things_fail_during_a_claim(stack) -> N
         for secret in (NAME, PHONE, PHONE_TYPED, LEAK_ID, LEAK_ID[:14], INJURY):
             for form in (secret, json.dumps(secret)[1:-1]):
                 assert form not in content, f"{secret!r} in {path.name}"
+
+
+def test_withdrawal_erases_the_conversation_and_hand_offs_too(stack) -> None:
+    user = f"e2e-erase-{uuid.uuid4().hex[:8]}"
+    for message in ("我要报工伤", "同意", "同意", NAME):
+        stack.texts(user, message)
+    stack.texts(user, "转人工")
+    before = snapshot(stack, user)
+    assert before["handoffs"] == 1 and before["events"][0] > 10
+    assert "无法恢复" in stack.texts(user, "撤回同意，删除我的信息")
+    assert "已删除" in stack.texts(user, "确定")
+    after = snapshot(stack, user)
+    assert after["claims"] == [] and after["handoffs"] == 0
+    assert after["events"][0] == 3  # a fresh start: session start and listening, nothing said
+    tracker = create_engine(f"sqlite:///{stack.settings.tracker_db}")
+    with tracker.connect() as connection:
+        kept = connection.execute(text("select data from events where sender_id = :s"), {"s": user}).scalars().all()
+    tracker.dispose()
+    assert not any(NAME in json.dumps(json.loads(row), ensure_ascii=False) for row in kept)
+    assert "同意" in stack.texts(user, "我要报工伤")  # and the user can start again
