@@ -113,7 +113,11 @@ def _purge(args: argparse.Namespace) -> int:
         args.claim_days if args.claim_days is not None else settings.claim_retention_days,
         args.draft_days if args.draft_days is not None else settings.draft_retention_days,
     )
-    print(f"anonymised {result.claims_anonymised} closed claims, deleted {result.drafts_deleted} stale drafts")
+    print(
+        f"anonymised {result.claims_anonymised} closed claims, deleted {result.drafts_deleted} stale drafts, "
+        f"{result.handoffs_deleted} hand-off requests, {result.conversation_events_deleted} conversation events "
+        f"and {result.orphan_files_deleted} stray evidence files"
+    )
     return 0
 
 
