@@ -161,6 +161,11 @@ def protected_positions(events: list[Event]) -> set[int]:
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A database error is logged with its statement: never with the events it was writing.
+        self.engine.hide_parameters = True
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         new_events = list(super()._additional_events(session, tracker))
         events = list(tracker.events)

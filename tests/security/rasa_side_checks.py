@@ -173,6 +173,24 @@ def withdrawal_erases_every_stored_event_of_that_user_only() -> None:
 
 
 @check
+def tracker_store_errors_do_not_carry_what_was_written() -> None:
+    store = store_for("locked")
+    save(store, "a", [listen()])
+    blocker = sqlite3.connect(STATE / "locked.db", timeout=0.1, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:  # SQLite's default busy timeout (5 s) passes, then the write fails
+        save(store, "a", [listen(), user(f"我的电话 13812345678 {NAME}"), listen()])
+    except Exception as error:  # the database is locked
+        assert "13812345678" not in str(error) and NAME not in str(error), str(error)
+        assert "hidden" in str(error)
+    else:
+        raise AssertionError("the write went through a locked database")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+
+@check
 def patches_are_for_this_rasa_and_install() -> None:
     import rasa.utils.endpoints
     import rasa.utils.log_utils

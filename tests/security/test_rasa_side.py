@@ -21,6 +21,7 @@ CHECKS = [
     "phone_and_id_numbers_are_masked_in_every_other_message_bot_text_and_slot",
     "bot_messages_that_echo_staff_notes_are_hidden",
     "withdrawal_erases_every_stored_event_of_that_user_only",
+    "tracker_store_errors_do_not_carry_what_was_written",
     "patches_are_for_this_rasa_and_install",
     "a_different_rasa_version_is_refused",
     "rasa_structured_logs_hide_user_text_and_local_variables",
