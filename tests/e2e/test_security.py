@@ -277,3 +277,12 @@ def test_withdrawal_erases_the_conversation_and_hand_offs_too(stack) -> None:
     tracker.dispose()
     assert not any(NAME in json.dumps(json.loads(row), ensure_ascii=False) for row in kept)
     assert "同意" in stack.texts(user, "我要报工伤")  # and the user can start again
+
+
+def test_rasa_takes_only_small_signed_json_messages(stack) -> None:
+    url = f"{stack.settings.rasa_url}{contracts.REST_WEBHOOK_PATH}"
+    sender = f"e2e-size-{uuid.uuid4().hex[:8]}"
+    body, headers = signed_message(contracts.CLIENT_LOCAL, stack.settings.frontend_secret, sender, "你" * 40_000)
+    assert httpx.post(url, content=body, headers=headers, timeout=60).status_code == 413  # over 64 KB
+    huge = b"0" * (2 * 1024 * 1024)
+    assert httpx.post(url, content=huge, headers=_json(), timeout=60).status_code == 413  # never read in full
