@@ -1,38 +1,53 @@
-"""Turn ranked passages into an answer a person can read on a phone, or decline.
+"""Turn ranked passages into a short answer a person can read on a phone, or decline.
 
 Declining is a feature: a weak passage presented as an answer misleads a worker
-about money or rights. The threshold is on the dense cosine of the best hit and
-is tuned with ``assistant eval retrieval``.
+about money or rights. Two gates decide: the best passage must be close in
+meaning (dense cosine, tuned with ``assistant eval retrieval``), and it must
+actually answer what was asked (``knowledge.answerability``). When only the
+second fails, the decline still shows the closest passage as related reading.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from knowledge.answerability import SUPPLIES, Judgement, about, judge, needs, normalise_question
 from knowledge.ingest.chunker import sentences
 from knowledge.models import Hit
 
-MAX_ANSWER_CHARS = 600
-TOPIC_BY_DOCUMENT = {
-    "occupational_injury_protection.md": "injury",
-    "job_seeking_subsidy.md": "subsidy",
-    "union_services.md": "union",
-    "union_reform_overview.md": "union",
-    "ai_labour_rights.md": "ai_rights",
-}
+SHORT_ANSWER_CHARS = 200
+MAX_SENTENCES = 3
+# How far below the best passage another may be and still be preferred for answering.
+ANSWERING_MARGIN = 0.03
+LEXICAL_MARGIN = 0.03
 
 
 @dataclass(frozen=True)
 class Answer:
-    text: str
+    text: str  # the 1-3 sentences that answer, at most SHORT_ANSWER_CHARS
+    full_text: str  # the whole passage, on request
     title: str
     section: str
     document: str
     topic: str | None
     score: float
+    chunk_id: str = ""
+
+    @property
+    def shortened(self) -> bool:
+        return self.text != self.full_text
 
 
-LEXICAL_MARGIN = 0.03
+@dataclass(frozen=True)
+class Decline:
+    """The documents do not answer this; ``missing`` names what they lack, ``related``
+    is the closest passage (shown after saying so), if any is close at all."""
+
+    missing: str | None
+    related: Answer | None
+    best_score: float | None
 
 
 def is_confident(hit: Hit | None, min_score: float) -> bool:
@@ -45,32 +60,93 @@ def is_confident(hit: Hit | None, min_score: float) -> bool:
     return hit.lexical_score > 0 or hit.dense_score >= min_score + LEXICAL_MARGIN
 
 
-def compose_answer(hits: list[Hit], min_score: float) -> Answer | None:
+def respond(
+    question: str,
+    hits: list[Hit],
+    min_score: float,
+    tokenize: Callable[[str], tuple[str, ...]],
+    corpus: str,
+) -> Answer | Decline:
+    """The answer to ``question`` from ``hits`` (best first), or why there is none."""
+    best_score = hits[0].dense_score if hits else None
     if not hits or not is_confident(hits[0], min_score):
-        return None
-    best = hits[0]
-    text = best.text
-    # A second passage from the same section continues the answer when it fits.
+        return Decline(None, None, best_score)
+    tokens = tokenize(normalise_question(question))
+    # The passage about what the question names: the best one, or a close runner-up
+    # when the best is about something else. Only that passage is judged for what is asked.
+    first: Judgement | None = None
+    for hit in hits[:3]:
+        if hit is not hits[0] and (hit.score < hits[0].score - ANSWERING_MARGIN or not is_confident(hit, min_score)):
+            continue
+        context = f"{hit.title}\n{hit.section}"
+        topical = about(question, tokens, hit.text, context, corpus)
+        if not topical.answers:
+            first = first or topical
+            continue
+        verdict = judge(question, tokens, hit.text, context, corpus)
+        if verdict.answers:
+            return _answer(question, hit, hits)
+        return Decline(verdict.missing, _answer(question, hit, hits), best_score)
+    return Decline(first.missing if first else None, _answer(question, hits[0], hits), best_score)
+
+
+def _answer(question: str, hit: Hit, hits: list[Hit]) -> Answer:
+    full = hit.text
+    # A second passage from the same section continues the passage when it is also retrieved.
     for other in hits[1:3]:
-        same_section = other.section == best.section and other.document == best.document
-        if same_section and other.text not in text and len(text) + len(other.text) + 1 <= MAX_ANSWER_CHARS:
-            text = f"{text}\n{other.text}"
+        same_section = other.section == hit.section and other.document == hit.document
+        if same_section and other is not hit and other.text not in full and len(full) + len(other.text) < 700:
+            full = f"{full}\n{other.text}"
     return Answer(
-        _trim(text),
-        best.title,
-        best.section,
-        best.document,
-        TOPIC_BY_DOCUMENT.get(best.document.rsplit("/", 1)[-1]),
-        best.dense_score,
+        short_answer(question, full),
+        full,
+        hit.title,
+        hit.section,
+        hit.document,
+        hit.topic,
+        hit.dense_score,
+        hit.chunk_id,
     )
 
 
-def _trim(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    out = ""
-    for sentence in sentences(text):
-        if len(out) + len(sentence) > limit - 1:
+_YES_NO_OPENING = re.compile(r"^(可以|能|不能|不可以|不用|不需要|需要|要|不要|是|不是|会|不会|没有|有|对)[。！，,]")
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = re.sub(r"[\s，。！？、；：“”‘’（）()《》,.!?;:]", "", text)
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+def short_answer(question: str, passage: str, limit: int = SHORT_ANSWER_CHARS) -> str:
+    """The sentences of ``passage`` that answer ``question``: the best-matching one,
+    with an opening "可以。/不需要。" kept and neighbours added while they fit."""
+    parts = [s for line in passage.splitlines() for s in sentences(line)]
+    if not parts:
+        return passage[:limit]
+    if len(passage) <= limit and len(parts) <= MAX_SENTENCES:
+        return passage
+    asked = _bigrams(normalise_question(question))
+    wanted = [SUPPLIES[n] for n in needs(question) if n in SUPPLIES]
+
+    def score(i: int) -> float:
+        sentence = parts[i]
+        overlap = len(asked & _bigrams(sentence)) / (len(asked) or 1)
+        supplies = 0.3 if any(p.search(sentence) for p in wanted) else 0.0
+        return overlap + supplies - 0.01 * i
+
+    chosen = {max(range(len(parts)), key=score)}
+    if _YES_NO_OPENING.match(parts[0]):
+        chosen.add(0)
+    # Widen around the best sentence while the answer stays short.
+    for i in sorted(range(len(parts)), key=score, reverse=True):
+        if len(chosen) >= MAX_SENTENCES:
             break
-        out += sentence
-    return (out or text[: limit - 1]) + "…"
+        if i in chosen:
+            continue
+        candidate = chosen | {i}
+        if sum(len(parts[j]) for j in candidate) <= limit and (i - 1 in chosen or i + 1 in chosen):
+            chosen = candidate
+    text = "".join(parts[i] for i in sorted(chosen))
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text

@@ -19,6 +19,9 @@ class Document:
     title: str
     sections: list[Section]
     notes: list[str] = field(default_factory=list)
+    # What the document is about (injury, subsidy, union, ...), from its own metadata:
+    # front matter in Markdown and text, the category property in Word, the subject in PDF.
+    topic: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Chunk:
     title: str
     section: str
     text: str
+    topic: str | None = None
 
     @property
     def embedding_text(self) -> str:
@@ -47,6 +51,8 @@ class Hit:
     score: float
     dense_score: float
     lexical_score: float
+    topic: str | None = None
+    chunk_id: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)

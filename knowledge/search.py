@@ -51,6 +51,7 @@ class KnowledgeBase:
         self.encoder = encoder
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
+        self._vocabulary: tuple[str, str] | None = None
 
     def _target(self) -> Path:
         link = self.index_dir / "current"
@@ -99,6 +100,20 @@ class KnowledgeBase:
             self.search(text, k=1)
         self.search("外卖骑手在送餐途中摔伤了，平台不给报销，我应该去哪里申请职业伤害保障待遇？", k=1)
 
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """A passage by id, for showing the whole of one that was answered in short."""
+        return next((c for c in self.snapshot().chunks if c.chunk_id == chunk_id), None)
+
+    def vocabulary(self) -> str:
+        """Every title, heading and passage of the current index as one string, for
+        checking whether a term occurs anywhere in the documents."""
+        snap = self.snapshot()
+        cached = self._vocabulary
+        if cached is None or cached[0] != snap.version:
+            text = "\n".join(f"{c.title}\n{c.section}\n{c.text}" for c in snap.chunks)
+            cached = self._vocabulary = (snap.version, text)
+        return cached[1]
+
     def search(self, query: str, k: int = 5, ranker: Ranker = Ranker.HYBRID) -> list[Hit]:
         snap = self.snapshot()
         if not snap.chunks or not query.strip():
@@ -129,6 +144,8 @@ class KnowledgeBase:
                 score=round(fused[i], 6),
                 dense_score=round(dense.get(i, 0.0), 6),
                 lexical_score=round(lexical.get(i, 0.0), 6),
+                topic=snap.chunks[i].topic,
+                chunk_id=snap.chunks[i].chunk_id,
             )
             for i in best
         ]

@@ -34,7 +34,8 @@ from knowledge.models import Chunk
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: chunks carry their document's topic.
+FORMAT_VERSION = 2
 KEEP_VERSIONS = 3
 
 

@@ -64,5 +64,5 @@ def chunk_document(doc: Document, limit: int = MAX_CHARS) -> list[Chunk]:
         for n, text in enumerate(pack(section.paragraphs, limit)):
             key = f"{doc.path}|{section.heading}|{n}|{text}"
             chunk_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-            chunks.append(Chunk(chunk_id, doc.path, doc.title, section.heading, text))
+            chunks.append(Chunk(chunk_id, doc.path, doc.title, section.heading, text, doc.topic))
     return chunks

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from knowledge.ingest.cleaning import fingerprint, join_broken_lines, looks_like_heading, normalise
@@ -22,6 +23,7 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _ASIDE = re.compile(r"^[（(].*[)）]$")
 MIN_DEDUP_CHARS = 20
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.S)
 
 
 class UnsupportedDocument(ValueError):
@@ -32,14 +34,50 @@ def read_document(path: Path, root: Path) -> Document:
     rel = path.relative_to(root).as_posix()
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
-        return _from_markdown(rel, path.read_text(encoding="utf-8"), path.stem)
+        meta, text = split_front_matter(path.read_text(encoding="utf-8"))
+        return replace(_from_markdown(rel, text, path.stem), topic=_topic(meta.get("topic")))
     if suffix == ".docx":
-        return _from_markdown(rel, _docx_as_markdown(path), path.stem)
+        return replace(_from_markdown(rel, _docx_as_markdown(path), path.stem), topic=_docx_topic(path))
     if suffix == ".txt":
-        return _from_plain_lines(rel, path.read_text(encoding="utf-8", errors="replace").splitlines(), path.stem)
+        meta, text = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
+        document = _from_plain_lines(rel, text.splitlines(), path.stem)
+        return replace(document, topic=_topic(meta.get("topic")))
     if suffix == ".pdf":
-        return _from_plain_lines(rel, _pdf_lines(path), path.stem)
+        return replace(_from_plain_lines(rel, _pdf_lines(path), path.stem), topic=_pdf_topic(path))
     raise UnsupportedDocument(f"{rel}: unsupported file type {suffix}")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, str], str]:
+    """``---`` / ``key: value`` lines / ``---`` at the top of a Markdown or text file."""
+    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
+    if match is None:
+        return {}, text
+    meta = {}
+    for line in match.group(1).splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("'\"")
+    return meta, text[match.end() :]
+
+
+def _topic(value: object) -> str | None:
+    text = str(value or "").strip().lower()
+    return text if re.fullmatch(r"[a-z][a-z0-9_]{0,31}", text) else None
+
+
+def _docx_topic(path: Path) -> str | None:
+    """Word keeps the topic in File › Properties › Category."""
+    import docx
+
+    return _topic(docx.Document(str(path)).core_properties.category)
+
+
+def _pdf_topic(path: Path) -> str | None:
+    """PDF keeps it in the document information's Subject."""
+    from pypdf import PdfReader
+
+    metadata = PdfReader(str(path)).metadata
+    return _topic(metadata.subject if metadata else None)
 
 
 def _from_markdown(rel: str, text: str, fallback_title: str) -> Document:

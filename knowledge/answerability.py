@@ -1,0 +1,430 @@
+"""Does this passage answer this question? Rules, not a model.
+
+Retrieval always finds the *nearest* passage; near is not the same as
+answering. A question about 失业保险金 lands on the passage about 就业补助资金,
+one asking "how much" lands on the passage saying who sets the amount. So a
+passage counts as the answer only when
+
+* every programme, benefit, body or place the question names occurs in it
+  (or in its document's title and heading), and a programme the documents
+  never mention at all declines outright; and
+* it carries the kind of thing the question asks for: an amount, a number, a
+  period, a date, a place or channel, an organisation, a phone number.
+
+No LLM or reranker is available offline (none of the packages we may install
+carries one), so these rules are the judge; they are tuned on
+``tests/eval/dialogue/tune_questions.jsonl`` and the development sets, and
+reported on the held-out set (``assistant eval dialogue``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Need(StrEnum):
+    AMOUNT = "amount"
+    NUMBER = "number"
+    COUNT = "count"
+    PERIOD = "period"
+    DATE = "date"
+    PLACE = "place"
+    LINK = "link"
+    ORGANISATION = "organisation"
+    PHONE = "phone"
+    SOURCE = "source"
+    OTHER = "other"
+
+
+def _any(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(words))
+
+
+# What the question asks for, most specific first. Each need has the words that
+# ask for it, what a passage must contain to give it, and how a decline names it.
+_ASKS: list[tuple[Need, re.Pattern[str]]] = [
+    (Need.PHONE, _any("电话", "热线号", "号码多少", "联系方式", "客服号")),
+    (Need.LINK, _any("链接", "网址", "哪个网站", "什么网站", "小程序叫", "公众号叫", "app叫", "App叫", "APP叫")),
+    (
+        Need.SOURCE,
+        _any(
+            "从哪里?来",
+            "哪来的?",
+            "来源",
+            "谁出钱",
+            "谁出资",
+            "谁掏钱",
+            "谁交钱",
+            "谁缴",
+            "谁来交",
+            "谁来缴",
+            "谁付",
+            "钱谁出",
+        ),
+    ),
+    (
+        Need.ORGANISATION,
+        _any(
+            "由谁",
+            "归谁",
+            "找谁",
+            "是谁",
+            "谁来",
+            "谁定",
+            "谁管",
+            "谁负责",
+            "谁审",
+            "谁批",
+            "谁说了算",
+            "哪个部门",
+            "什么部门",
+            "哪些部门",
+            "哪几个部门",
+            "哪几个单位",
+            "哪个单位",
+            "什么单位",
+            "哪个机构",
+            "什么机构",
+        ),
+    ),
+    (
+        Need.AMOUNT,
+        _any(
+            "多少钱",
+            "多少元",
+            "几块钱",
+            "几毛钱",
+            "几百块",
+            "几千块",
+            "几万块",
+            "多少万",
+            "多少亿",
+            "金额",
+            "数额",
+            "额度",
+            "多少补贴",
+            "[领拿赔补发给报贷扣交缴挣赚罚分奖]多少",
+            "标准是多少",
+            "报销比例",
+            "什么比例",
+            "多少比例",
+            "百分之多少",
+            "几成",
+            "抽成",
+            "多少工资",
+            "工资多少",
+            "月薪",
+            "收入多少",
+            "费用多少",
+            "多少费用",
+            "收费多少",
+            "比[^，。,？?]{1,8}(多|少|高|低)",
+        ),
+    ),
+    (
+        Need.COUNT,
+        _any(
+            "几次",
+            "多少次",
+            "有几个",
+            "一共几个",
+            "总共几个",
+            "几个人",
+            "多少个",
+            "多少人",
+            "多少家",
+            "多少种",
+            "几级",
+            "多少级",
+        ),
+    ),
+    (
+        Need.PERIOD,
+        _any(
+            "多久",
+            "多长时间",
+            "多少天",
+            "(?<![前这过好近])几天",
+            "(?<![前这过好近])几个月",
+            "(?<![前这过好近])几年",
+            "多少年",
+            "期限",
+            "时效",
+            "时限",
+            "有效期",
+            "几个工作日",
+            "多少个工作日",
+            "多快",
+        ),
+    ),
+    (Need.DATE, _any("什么时候", "啥时候", "何时", "哪天", "几号", "哪一年", "哪年", "截止", "几月", "几点")),
+    (
+        Need.PLACE,
+        _any(
+            "去哪",
+            "在哪",
+            "到哪",
+            "哪里",
+            "哪儿",
+            "什么地方",
+            "啥地方",
+            "哪个窗口",
+            "地址",
+            "哪个平台",
+            "哪个app",
+            "哪个App",
+            "哪个APP",
+        ),
+    ),
+    (Need.NUMBER, _any("多少(?![次个天年月人家种级])")),
+]
+
+_NUMBER = r"[0-9０-９]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百千万亿]+"
+_MANY = r"[0-9０-９]+|[两三四五六七八九十百千万亿]+[一二三四五六七八九十]*"
+SUPPLIES: dict[Need, re.Pattern[str]] = {
+    Need.PHONE: re.compile(r"\d{5,}"),
+    Need.LINK: re.compile(r"https?://|www\.|\.cn\b|\.com\b"),
+    Need.SOURCE: _any("来自", "来源", "资金", "预算", "财政", "出资", "缴纳", "缴费", "承担", "支付", "列支", "筹集"),
+    Need.ORGANISATION: _any(
+        "部门",
+        "局",
+        "厅",
+        "政府",
+        "工会",
+        "平台企业",
+        "平台",
+        "企业",
+        "机构",
+        "委员会",
+        "财政",
+        "人社",
+        "国家",
+        "中央",
+        "省级",
+        "县级",
+        "单位",
+        "协会",
+        "法院",
+        "仲裁",
+        "经办",
+        "中心",
+    ),
+    Need.AMOUNT: re.compile(rf"(?:{_NUMBER})\s*(?:元|块钱|块|万元|亿元|%|％)|百分之[0-9一二三四五六七八九十]"),
+    Need.NUMBER: re.compile(r"[0-9０-９]"),
+    Need.COUNT: re.compile(rf"(?:{_MANY})\s*(?:次|个|项|种|类|家|级|人|批)"),
+    Need.PERIOD: re.compile(rf"(?:{_NUMBER})\s*(?:个)?(?:年|月|日|天|周|星期|工作日|小时)"),
+    Need.DATE: re.compile(rf"[0-9]{{4}}\s*年|(?:{_NUMBER})\s*月|[0-9]+\s*[日号]"),
+    Need.PLACE: _any(
+        "部门",
+        "机构",
+        "窗口",
+        "服务站",
+        "驿站",
+        "网上",
+        "线上",
+        "平台",
+        "[Aa][Pp][Pp]",
+        "系统",
+        "小程序",
+        "热线",
+        "中心",
+        "站点",
+        "所在地",
+        "当地",
+        "网站",
+        "工会",
+        "医院",
+        "政务服务",
+    ),
+}
+_LABELS: dict[Need, str] = {
+    Need.PHONE: "电话号码",
+    Need.LINK: "网址或入口名称",
+    Need.SOURCE: "资金来源",
+    Need.ORGANISATION: "负责的部门",
+    Need.AMOUNT: "具体金额或比例",
+    Need.NUMBER: "具体数字",
+    Need.COUNT: "具体次数或数量",
+    Need.PERIOD: "具体期限或时长",
+    Need.DATE: "具体时间",
+    Need.PLACE: "具体办理地点或渠道",
+}
+
+# Words that end the name of a programme, benefit, payment or body a question can be about.
+_SUBJECT_TAIL = re.compile(
+    r"(?:补贴|补助|补助金|津贴|保险金|保险|(?<![风危])险|公积金|贷款|基金|年金|救助金|抚恤金|补偿金|赔偿金|失业金|养老金|"
+    r"医保|社保|会费|个税|所得税|奖金|复议|年假|产假|婚假|病假|执照|驾照|仲裁|诉讼|鉴定|待遇|(?<=[\u4e00-\u9fff]{3})法)$"
+)
+# Endings so general that the word alone names nothing; joined to the word before
+# it (见习 + 补贴) they do, and that name must then be in the documents.
+_GENERIC_SUBJECTS = frozenset({"补贴", "补助", "保险", "基金", "待遇", "贷款", "鉴定", "险"})
+# The word before a generic ending that does not make it a name.
+_NOT_A_NAME = re.compile(
+    r"^(没有|有没有|什么|哪些|哪种|那种|这种|这个|那个|这些|那些|申请|领取|能领|可以|享受|拿到|给予|发放|相关|其他|其它|别的|一次性|啥子?)$"
+)
+# Neighbouring topics users ask about with the documents' words; named only to
+# recognise them (a question about one is declined unless the documents mention it).
+_NEIGHBOURS = _any(
+    "个税",
+    "个人所得税",
+    "公积金",
+    "医保",
+    "社保卡",
+    "养老保险",
+    "失业保险",
+    "失业金",
+    "生育保险",
+    "医疗保险",
+    "五险一金",
+    "年假",
+    "产假",
+    "婚假",
+    "病假",
+    "加班费",
+    "最低工资",
+    "劳动合同",
+    "试用期",
+    "工资条",
+    "商业保险",
+    "意外险",
+    "雇主险",
+    "见习",
+    "创业担保",
+    "落户",
+    "档案",
+    "三方协议",
+    "经济补偿",
+    "违约金",
+    "伙食补助",
+    "护理费",
+    "丧葬",
+    "停工留薪",
+)
+# How users mistype or dictate the documents' words.
+TYPOS = {
+    "补帖": "补贴",
+    "补赔": "补贴",
+    "球职": "求职",
+    "公伤": "工伤",
+    "商害": "伤害",
+    "职业上海": "职业伤害",
+    "保账": "保障",
+    "保彰": "保障",
+    "职工伤害": "职业伤害",
+    "算发": "算法",
+    "职伤": "职业伤害",
+}
+# Provinces and large cities: the documents are national, so a question about one
+# place is answered only by a passage that names it.
+_PLACES = re.compile(
+    r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|海南|四川|贵州|云南|"
+    r"陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|深圳|广州|杭州|南京|苏州|武汉|成都|西安|长沙|郑州|济南|青岛|"
+    r"厦门|福州|宁波|无锡|合肥|南昌|昆明|贵阳|南宁|沈阳|大连|长春|哈尔滨|石家庄|太原|兰州|乌鲁木齐|呼和浩特|佛山|东莞|"
+    r"温州|珠海|惠州|中山|常州|徐州|烟台|潍坊|洛阳|三亚|海口|拉萨|银川|西宁"
+)
+# "Here" in a question: the documents speak of 当地 rules, never of one town's.
+_HERE = re.compile(r"我们(县|市|区|省|镇|村|当地)|咱们?(县|市|区|省)|本地|我们这边|我们这里|我这边")
+_LOCAL_WORDS = re.compile(r"当地|各地|所在地")
+# A passage that states the national rule answers a yes/no question about one place.
+_NATIONAL_WORDS = re.compile(r"各地|全国|统一|各省|中西部|东部|所在的地方")
+# Needs that only a place's own rules can meet.
+_LOCAL_NEEDS = frozenset({"amount", "number", "place", "phone", "link", "date", "period"})
+
+
+@dataclass(frozen=True)
+class Judgement:
+    answers: bool
+    # What the documents lack, for the first sentence of a decline ("资料里没有找到关于…的规定").
+    missing: str | None = None
+
+
+def normalise_question(question: str) -> str:
+    text = question
+    for wrong, right in TYPOS.items():
+        text = text.replace(wrong, right)
+    return text
+
+
+def needs(question: str) -> list[Need]:
+    text = normalise_question(question)
+    found = [need for need, pattern in _ASKS if pattern.search(text)]
+    specific = [need for need in found if need is not Need.NUMBER]
+    return specific or found or [Need.OTHER]
+
+
+def named_places(question: str) -> list[str]:
+    return list(dict.fromkeys(_PLACES.findall(question)))
+
+
+def subjects(question: str, tokens: tuple[str, ...]) -> list[str]:
+    """The programmes, benefits and bodies a question names: a word ending like one
+    (…补贴, …保险金, …会费), joined to the word before it when that is part of the
+    name (失业 + 保险金, 见习 + 补贴), and the neighbouring topics named outright."""
+    text = normalise_question(question)
+    out: list[str] = [m.group(0) for m in _NEIGHBOURS.finditer(text)]
+    for i, token in enumerate(tokens):
+        if len(token) < 1 or not _SUBJECT_TAIL.search(token):
+            continue
+        before = tokens[i - 1] if i > 0 else ""
+        joinable = len(before) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", before) and not _NOT_A_NAME.match(before)
+        if joinable and before + token in text:
+            out.append(before + token)
+        elif token not in _GENERIC_SUBJECTS and len(token) >= 2:
+            out.append(token)
+    return list(dict.fromkeys(out))
+
+
+def _in(term: str, text: str) -> bool:
+    return term in text or normalise_question(term) in text
+
+
+def about(question: str, tokens: tuple[str, ...], passage: str, context: str, corpus: str) -> Judgement:
+    """Whether the passage is about what the question names (programmes, places)."""
+    return judge(question, tokens, passage, context, corpus, needs_too=False)
+
+
+def judge(
+    question: str, tokens: tuple[str, ...], passage: str, context: str, corpus: str, needs_too: bool = True
+) -> Judgement:
+    """Whether ``passage`` (with ``context``: its title and heading) answers ``question``.
+
+    ``tokens`` are the question's words; ``corpus`` is all the documents' text."""
+    around = f"{context}\n{passage}"
+    asked = needs(question)
+    for subject in subjects(question, tokens):
+        if _in(subject, around):
+            continue
+        # A shorter form of the name may be what the documents use (失业保险金 → 失业保险).
+        core = _SUBJECT_TAIL.sub("", subject)
+        tail = subject[len(core) :]
+        if len(core) >= 2 and _in(core, around) and (_in(subject, corpus) or (_in(core, corpus) and _in(tail, corpus))):
+            continue
+        return Judgement(False, subject if not _in(subject, corpus) else f"{subject}的{_label(asked)}")
+    local_need = any(need.value in _LOCAL_NEEDS for need in asked)
+    for place in named_places(question):
+        if place not in around and (local_need or not _NATIONAL_WORDS.search(passage)):
+            return Judgement(False, f"{place}的具体规定")
+    if _HERE.search(question) and not _LOCAL_WORDS.search(passage):
+        return Judgement(False, "你所在地的具体规定")
+    if asked == [Need.OTHER] or not needs_too:
+        return Judgement(True)
+    # Any one of the things asked for is enough ("发多少、由谁定" is answered by who decides).
+    body = passage.replace("一次性", "")  # 一次性求职补贴 is a name, not a count of one
+    if any(SUPPLIES[need].search(body) for need in asked if need in SUPPLIES):
+        return Judgement(True)
+    return Judgement(False, _label(asked, _topic_name(question, context)))
+
+
+def _label(asked: list[Need], subject: str | None = None) -> str:
+    label = next((_LABELS[n] for n in asked if n in _LABELS), "具体规定")
+    return f"{subject}的{label}" if subject else label
+
+
+def _topic_name(question: str, context: str) -> str | None:
+    """The document's own name for what is asked about, when the question uses it."""
+    for name in ("一次性求职补贴", "就业补助资金", "职业伤害保障", "工伤保险", "职工互助", "劳动能力鉴定"):
+        if name in normalise_question(question) or (name[:4] in question and name in context):
+            return name
+    return None

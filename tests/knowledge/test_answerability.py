@@ -1,0 +1,109 @@
+"""A passage is the answer only when it says what was asked; otherwise the reply says so first."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.answer import Answer, Decline, respond, short_answer
+from knowledge.answerability import Need, judge, needs, subjects
+from knowledge.index.lexical import tokenize
+from knowledge.ingest.readers import read_document, split_front_matter
+
+CORPUS = (
+    "一次性求职补贴的具体标准由省级人社部门和财政部门确定。职业伤害保障由平台企业按单缴费，骑手本人不用缴费。"
+    "12351是全国总工会的职工服务热线。职业伤害保障试点从2021年开始，在北京、上海等七个省市进行。"
+)
+STANDARD = "一次性求职补贴的具体标准由省级人社部门和财政部门确定，各省金额可能不一样。"
+
+
+def verdict(question: str, passage: str, context: str = "求职补贴\n补贴标准由谁定"):
+    return judge(question, tokenize(question), passage, context, CORPUS)
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("一次性求职补贴能领多少钱", Need.AMOUNT),
+        ("求职补贴发多少由谁决定", Need.ORGANISATION),
+        ("职业伤害保障待遇多久能到账", Need.PERIOD),
+        ("12351电话几点有人接", Need.PHONE),
+        ("申请的小程序叫啥 给我个链接", Need.LINK),
+        ("求职补贴能领几次", Need.COUNT),
+        ("职业伤害保障的钱谁来交", Need.SOURCE),
+        ("职业伤害保障和工伤保险有什么区别", Need.OTHER),
+    ],
+)
+def test_what_a_question_asks_for(question: str, asked: Need) -> None:
+    assert asked in needs(question)
+
+
+def test_an_amount_the_documents_do_not_give_is_not_answered_by_who_sets_it() -> None:
+    result = verdict("一次性求职补贴一般能领多少钱", STANDARD)
+    assert not result.answers
+    assert "金额" in (result.missing or "")
+
+
+def test_who_sets_the_amount_is_answered_by_the_same_passage() -> None:
+    assert verdict("一次性求职补贴发多少由谁决定", STANDARD).answers
+
+
+def test_a_programme_the_documents_never_mention_is_named_in_the_decline() -> None:
+    result = verdict("失业保险金一个月能领多少", STANDARD)
+    assert not result.answers
+    assert (result.missing or "").startswith("失业保险")
+    question = "领了求职补贴还能领就业见习补贴吗"
+    assert "就业见习补贴" in subjects(question, tokenize(question))
+
+
+def test_one_city_is_answered_only_by_a_passage_about_that_city() -> None:
+    result = verdict("深圳的求职补贴去哪个窗口办", STANDARD)
+    assert not result.answers and "深圳" in (result.missing or "")
+
+
+def test_a_national_rule_answers_a_yes_no_question_asked_from_one_city() -> None:
+    passage = "职业伤害鉴定执行全国统一的鉴定规范，各地标准一致。"
+    assert verdict("我在东莞受的伤回河南评残结果会不一样吗", passage, "职业伤害\n鉴定").answers
+
+
+def test_words_the_documents_use_answer_even_when_typed_as_heard() -> None:
+    passage = "职业伤害保障由平台企业按单缴费，骑手本人不用缴费。"
+    assert verdict("职业商害保账要骑手自己交钱吗", passage, "职业伤害\n谁来缴费").answers
+
+
+def test_short_answer_keeps_the_yes_and_the_sentence_that_answers() -> None:
+    passage = (
+        "可以。一次性求职补贴的对象包括残疾高校毕业生和获得国家助学贷款的高校毕业生。"
+        "也就是说，有残疾的毕业生只要在毕业学年积极求职或创业，就可以按照当地规定申请。"
+        "具体怎么办理，建议咨询当地人社部门。工会也会提供帮助。各地安排不同。请留意通知。"
+        "这一段还有很多与问题无关的补充说明，用来让整段超过两百个字，看看短答案会不会只挑出回答问题的那几句话。"
+    )
+    text = short_answer("贷过国家助学贷款能领求职补贴吗", passage)
+    assert text.startswith("可以。")
+    assert "国家助学贷款" in text
+    assert len(text) <= 200
+
+
+async def test_respond_declines_first_and_keeps_the_related_passage(tiny_knowledge) -> None:
+    result = respond(
+        "一次性求职补贴能领多少钱", tiny_knowledge.search("一次性求职补贴能领多少钱", 5), 0.8, tokenize, CORPUS
+    )
+    assert isinstance(result, Decline)
+    assert result.related is not None and "省级" in result.related.text
+
+
+async def test_respond_answers_with_the_documents_topic(tiny_knowledge) -> None:
+    result = respond(
+        "骑手自己要交职业伤害保障费吗", tiny_knowledge.search("骑手自己要交职业伤害保障费吗", 5), 0.8, tokenize, CORPUS
+    )
+    assert isinstance(result, Answer)
+    assert result.topic == "injury"  # from the document's front matter, not its file name
+
+
+def test_front_matter_names_the_topic_and_is_not_indexed(tmp_path) -> None:
+    meta, body = split_front_matter("---\ntopic: union\n---\n# 标题\n\n正文。\n")
+    assert meta == {"topic": "union"} and body.startswith("# 标题")
+    path = tmp_path / "any-name.md"
+    path.write_text("---\ntopic: Subsidy\n---\n# 补贴\n\n## 标准\n由省里定。\n", encoding="utf-8")
+    document = read_document(path, tmp_path)
+    assert document.topic == "subsidy"
+    assert all("topic" not in p for s in document.sections for p in s.paragraphs)
