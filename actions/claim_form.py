@@ -17,6 +17,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.claim_answers import answer_to, entity_value, intent_of, is_question, yes_no
+from actions.claim_prefill import CONFIRM_SLOT, unseal
+from actions.claim_prefill import FORM_SLOTS as PREFILL_FORM_SLOTS
+from actions.claim_prefill import SLOT as PREFILL_SLOT
 from actions.claim_slots import CLAIM_SLOTS, FORM, NOT_APPLICABLE, NOT_GIVEN, OPTIONAL
 from actions.claim_storage import draft_id_of, store_answer
 from assistant.settings import get_settings
@@ -76,6 +79,10 @@ class ValidateInjuryClaimForm(FormValidationAction):
             return ["claim_consent"]
         if tracker.get_slot("claim_sensitive_consent") is False:
             return ["claim_consent", "claim_sensitive_consent"]
+        if tracker.get_slot(PREFILL_SLOT) and tracker.get_slot(CONFIRM_SLOT) is None:
+            # What the story told is confirmed once, right after consent, instead of asked again.
+            at = domain_slots.index("claim_sensitive_consent") + 1
+            return [*domain_slots[:at], CONFIRM_SLOT, *domain_slots[at:]]
         return domain_slots
 
     # ---- extraction: which turns answer the question that was asked -------------------
@@ -84,6 +91,9 @@ class ValidateInjuryClaimForm(FormValidationAction):
 
     async def extract_claim_sensitive_consent(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return _extract_yes_no("claim_sensitive_consent", tracker)
+
+    async def extract_claim_prefill_ok(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _extract_yes_no(CONFIRM_SLOT, tracker)
 
     async def extract_injury_time_late_ok(self, dispatcher, tracker, domain) -> dict[str, Any]:
         return _extract_yes_no("injury_time_late_ok", tracker)
@@ -181,6 +191,22 @@ class ValidateInjuryClaimForm(FormValidationAction):
             dispatcher.utter_message(response="utter_claim_save_failed")
             return {"claim_sensitive_consent": None}
         return {"claim_sensitive_consent": True}
+
+    async def validate_claim_prefill_ok(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value not in (True, False):
+            dispatcher.utter_message(response="utter_yes_no_unclear")
+            return {CONFIRM_SLOT: None}
+        result: dict[str, Any] = {CONFIRM_SLOT: value, PREFILL_SLOT: None}
+        if value is False:
+            return result
+        silent = CollectingDispatcher()  # a part that does not validate is simply asked later
+        for key, told in unseal(tracker.get_slot(PREFILL_SLOT)).items():
+            slot = PREFILL_FORM_SLOTS[key]
+            validate = getattr(self, f"validate_{slot}")
+            stored = await validate(told, silent, tracker, domain)
+            if stored.get(slot) is not None:
+                result.update(stored)
+        return result
 
     # ---- who ----------------------------------------------------------------------------------
     async def validate_claimant_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:

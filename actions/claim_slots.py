@@ -25,7 +25,7 @@ CLAIM_SLOTS = [
     "claim_confirmed",
 ]
 # Slots outside the form that belong to the same claim and go with it.
-CLAIM_STATE_SLOTS = ["claim_draft_id"]
+CLAIM_STATE_SLOTS = ["claim_draft_id", "claim_prefill", "claim_prefill_ok"]
 OPTIONAL = frozenset({"order_number", "treatment", "evidence"})
 NOT_GIVEN = "未提供"
 NOT_APPLICABLE = "不适用"

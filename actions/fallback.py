@@ -1,16 +1,66 @@
-"""Never silence, never a random flow: say what was not understood, and after
-two misses in a row offer a person."""
+"""Nothing that could be handled falls to "没看懂".
+
+When the classifier is unsure (nlu_fallback), says ``inform`` outside a form,
+or calls a message out of scope, the cascade tries in turn:
+
+a. an injury told as a story (injury words plus work or accident context, or
+   report_injury among the top guesses) gets the claim offer;
+b. a confident, answering knowledge-base passage is given as the answer
+   (not for out_of_scope: small talk must not be answered from the documents);
+c. the two or three likeliest intents are offered as buttons ("你是想…？").
+
+Only then the honest "没看懂", and after two misses in a row a person is offered.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Any
+
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.claim_prefill import prefill_events
 from actions.dialogue_events import consecutive_misses
+from actions.injury_story import looks_like_injury_report
+from actions.policy_answer import answer_question, last_answer_slot
+from assistant.settings import get_settings
+from knowledge.answer import Answer
+from knowledge.index.store import IndexMismatch, IndexMissing
+
+log = logging.getLogger(__name__)
 
 OFFER_HUMAN_AFTER = 2
+# Intents worth offering as a button, with the payload the button sends.
+SUGGESTIBLE = (
+    "report_injury",
+    "check_subsidy_eligibility",
+    "check_claim_status",
+    "human_handoff",
+    "withdraw_consent",
+    "help",
+)
+MIN_SUGGESTION_CONFIDENCE = 0.08
+MAX_SUGGESTIONS = 3
+
+
+def ranked_intents(tracker: Tracker) -> list[tuple[str, float]]:
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [(str(r.get("name")), float(r.get("confidence") or 0.0)) for r in ranking if r.get("name")]
+
+
+def suggestions(ranking: list[tuple[str, float]]) -> list[str]:
+    return [name for name, confidence in ranking if name in SUGGESTIBLE and confidence >= MIN_SUGGESTION_CONFIDENCE][
+        :MAX_SUGGESTIONS
+    ]
+
+
+def _label(domain: DomainDict, intent: str) -> str:
+    variants = (domain.get("responses") or {}).get(f"utter_intent_label_{intent}") or [{}]
+    return str(variants[0].get("text") or intent)
 
 
 class ActionFallback(Action):
@@ -18,8 +68,41 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = (tracker.latest_message.get("text") or "").strip()
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        ranking = ranked_intents(tracker)
+        in_form = bool(tracker.active_loop_name)
+        if not in_form and not text.startswith("/") and looks_like_injury_report(text, ranking):
+            dispatcher.utter_message(response="utter_offer_claim_for_story")
+            return [SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
+        if intent != "out_of_scope" and text and not text.startswith("/"):
+            answered = await self._answer(text, dispatcher)
+            if answered is not None:
+                return answered
+        options = suggestions(ranking)
+        misses = consecutive_misses(tracker)
+        if options and misses < OFFER_HUMAN_AFTER and not in_form:
+            buttons = [{"title": _label(domain, name), "payload": f"/{name}"} for name in options]
+            dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
+            return []
         dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_default")
-        if consecutive_misses(tracker) >= OFFER_HUMAN_AFTER:
+        if misses >= OFFER_HUMAN_AFTER:
             dispatcher.utter_message(response="utter_offer_human")
         return []
+
+    async def _answer(self, text: str, dispatcher: CollectingDispatcher) -> list[Any] | None:
+        """A passage that clears both gates answers; a decline here would be noise, so it is not shown."""
+        try:
+            result = await asyncio.to_thread(answer_question, text, get_settings().answer_min_score)
+        except (IndexMissing, IndexMismatch, FileNotFoundError):
+            log.exception("knowledge index unavailable")
+            return None
+        if not isinstance(result, Answer):
+            return None
+        dispatcher.utter_message(
+            response="utter_policy_answer" if result.shortened else "utter_policy_answer_whole",
+            answer=result.text,
+            title=result.title,
+            section=result.section,
+        )
+        return [SlotSet("policy_topic", result.topic), SlotSet("last_answer", last_answer_slot(text, result))]

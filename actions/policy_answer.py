@@ -1,4 +1,5 @@
-"""Answer ``ask_policy`` turns from the knowledge folder, citing the source."""
+"""Answer ``ask_policy`` turns from the knowledge folder: a short cited answer, or
+a first sentence saying the documents do not cover it."""
 
 from __future__ import annotations
 
@@ -12,16 +13,72 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dialogue_events import already_said
+from actions.subsidy_check import subsidy_facts
 from actions.unanswered import record_unanswered
+from assistant.logging_setup import mask_pii
 from assistant.settings import get_settings
-from knowledge.answer import compose_answer
+from knowledge.answer import Answer, Decline, respond
+from knowledge.index.lexical import tokenize
 from knowledge.index.store import IndexMismatch, IndexMissing
 from knowledge.service import knowledge_base
 
 log = logging.getLogger(__name__)
 
-# After an answer on these topics the assistant offers the matching flow.
+# After an answer on these topics (a document's own metadata) the assistant offers the matching flow.
 OFFERS = {"injury": "utter_offer_claim", "subsidy": "utter_offer_subsidy_check"}
+
+
+def answer_question(question: str, min_score: float) -> Answer | Decline:
+    kb = knowledge_base()
+    hits = kb.search(question, 5)
+    return respond(question, hits, min_score, tokenize, kb.vocabulary())
+
+
+def last_answer_slot(question: str, answer: Answer) -> dict[str, Any]:
+    """What 看全文 and 👍/👎 need later; the question with numbers masked."""
+    return {
+        "chunk": answer.chunk_id,
+        "document": answer.document,
+        "section": answer.section,
+        "question": mask_pii(question)[:300],
+    }
+
+
+async def reply_to_question(
+    question: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[Answer | Decline | None, list[EventType]]:
+    """Answer or decline ``question`` in the dialogue; None when the index is unavailable."""
+    settings = get_settings()
+    try:
+        # Encoding blocks for tens of milliseconds: keep the event loop free for other users.
+        result = await asyncio.to_thread(answer_question, question, settings.answer_min_score)
+    except (IndexMissing, IndexMismatch, FileNotFoundError):
+        log.exception("knowledge index unavailable")
+        dispatcher.utter_message(response="utter_policy_unavailable")
+        return None, []
+    if isinstance(result, Decline):
+        await asyncio.to_thread(record_unanswered, question, result.best_score, result.missing)
+        related = result.related
+        if related is None:
+            dispatcher.utter_message(response="utter_policy_no_answer")
+        else:
+            missing = f"关于“{result.missing}”的规定" if result.missing else "能直接回答这个问题的内容"
+            dispatcher.utter_message(
+                response="utter_policy_not_covered",
+                missing=missing,
+                answer=related.text,
+                title=related.title,
+                section=related.section,
+            )
+        return result, [SlotSet("policy_topic", None), SlotSet("last_answer", None)]
+    log.info("answered from %s › %s (score %.3f)", result.document, result.section, result.score)
+    dispatcher.utter_message(
+        response="utter_policy_answer" if result.shortened else "utter_policy_answer_whole",
+        answer=result.text,
+        title=result.title,
+        section=result.section,
+    )
+    return result, [SlotSet("policy_topic", result.topic), SlotSet("last_answer", last_answer_slot(question, result))]
 
 
 class ActionAnswerPolicy(Action):
@@ -30,25 +87,36 @@ class ActionAnswerPolicy(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         question = (tracker.latest_message.get("text") or "").strip()
-        settings = get_settings()
-        try:
-            # Encoding blocks for tens of milliseconds: keep the event loop free for other users.
-            hits = await asyncio.to_thread(knowledge_base().search, question, 5)
-        except (IndexMissing, IndexMismatch, FileNotFoundError):
-            log.exception("knowledge index unavailable")
-            dispatcher.utter_message(response="utter_policy_unavailable")
-            return []
-        answer = compose_answer(hits, settings.answer_min_score)
-        if answer is None:
-            best: Any = hits[0].dense_score if hits else None
-            await asyncio.to_thread(record_unanswered, question, best)
-            dispatcher.utter_message(response="utter_policy_no_answer")
-            return [SlotSet("policy_topic", None)]
-        log.info("answered from %s › %s (score %.3f)", answer.document, answer.section, answer.score)
-        dispatcher.utter_message(
-            response="utter_policy_answer", answer=answer.text, title=answer.title, section=answer.section
-        )
-        offer = OFFERS.get(answer.topic or "")
+        result, events = await reply_to_question(question, dispatcher, tracker)
+        if not isinstance(result, Answer):
+            return events
+        offer = OFFERS.get(result.topic or "")
         if offer and not tracker.active_loop_name and not already_said(tracker, offer):
+            if result.topic == "subsidy":
+                # Answer first; what the question already told is not asked again in the self-check.
+                events += [SlotSet(slot, value) for slot, value in subsidy_facts(question).items()]
             dispatcher.utter_message(response=offer)
-        return [SlotSet("policy_topic", answer.topic)]
+        return events
+
+
+class ActionShowFullAnswer(Action):
+    """The whole passage behind the last short answer (看全文)."""
+
+    def name(self) -> str:
+        return "action_show_full_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        last = tracker.get_slot("last_answer") or {}
+        chunk = None
+        if isinstance(last, dict) and last.get("chunk"):
+            try:
+                chunk = await asyncio.to_thread(knowledge_base().chunk, str(last["chunk"]))
+            except (IndexMissing, IndexMismatch, FileNotFoundError):
+                log.exception("knowledge index unavailable")
+        if chunk is None:
+            dispatcher.utter_message(response="utter_no_full_answer")
+            return []
+        dispatcher.utter_message(
+            response="utter_policy_full", answer=chunk.text, title=chunk.title, section=chunk.section
+        )
+        return []

@@ -41,6 +41,27 @@ _SITUATIONS = [
 ]
 
 
+# In a question ("我今年毕业，家里低保，能领吗"), only explicit words count: "是不是" is not a "no".
+_TOLD_THIS_YEAR = re.compile(r"今年毕业|今年夏天毕业|应届|毕业学年|大四|研三|马上毕业|快毕业|即将毕业|明年夏天毕业")
+_TOLD_NOT_THIS_YEAR = re.compile(
+    r"明年毕业|后年毕业|大一|大二|大三|研一|研二|已经毕业|去年毕业|前年毕业|毕业好几年|早就毕业"
+)
+
+
+def subsidy_facts(text: str) -> dict[str, Any]:
+    """What a message already says that the self-check would ask: answer first, never ask it again."""
+    facts: dict[str, Any] = {}
+    if _TOLD_NOT_THIS_YEAR.search(text):
+        facts.update(graduating_this_year=False, subsidy_situation=NOT_GRADUATING)
+        return facts
+    if _TOLD_THIS_YEAR.search(text):
+        facts["graduating_this_year"] = True
+    situation = situation_from_text(text)
+    if situation in QUALIFYING:
+        facts["subsidy_situation"] = situation
+    return facts
+
+
 def situation_from_text(text: str) -> str | None:
     for value, pattern in _SITUATIONS:
         if pattern.search(text):
@@ -99,6 +120,17 @@ class ValidateSubsidyCheckForm(FormValidationAction):
             return {"subsidy_situation": value}
         dispatcher.utter_message(response="utter_situation_unclear")
         return {"subsidy_situation": None}
+
+
+class ActionPrefillSubsidyCheck(Action):
+    """ "帮我看看，我今年毕业家里低保": the self-check starts with what the message said."""
+
+    def name(self) -> str:
+        return "action_prefill_subsidy_check"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        facts = subsidy_facts(tracker.latest_message.get("text") or "")
+        return [SlotSet(slot, value) for slot, value in facts.items()]
 
 
 class ActionSubsidyResult(Action):

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from assistant.claims_cli import add_claims_parser
@@ -64,6 +65,8 @@ def _search(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     if args.what == "nlu":
         return _eval_nlu(args)
+    if args.what == "dialogue":
+        return _eval_dialogue(args)
     from knowledge.evaluation import evaluate, load_questions, threshold_sweep
     from knowledge.search import Ranker
     from knowledge.service import knowledge_base
@@ -155,12 +158,54 @@ def _handoffs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unanswered(args: argparse.Namespace) -> int:
-    from actions.unanswered import list_unanswered
+def _eval_dialogue(args: argparse.Namespace) -> int:
+    from assistant.dialogue_eval import evaluate
 
-    for entry in list_unanswered(args.limit):
+    files = [Path(f) for f in [args.file, *args.more]]
+    started = time.perf_counter()
+    report = evaluate(files)
+    print(f"{' + '.join(str(f) for f in files)}: through a private stack, a fresh conversation each")
+    if report.questions:
+        print("questions:", json.dumps(report.questions, ensure_ascii=False))
+    if report.first_messages:
+        print("first messages:", json.dumps(report.first_messages, ensure_ascii=False))
+    print("turn latency (ms):", json.dumps(report.latency_ms))
+    if report.misses:
+        shown = report.misses[: args.show_misses]
+        print(f"misses: {len(report.misses)} (listing {len(shown)})")
+        for miss in shown:
+            print("  ", json.dumps(miss, ensure_ascii=False))
+    print(f"took {time.perf_counter() - started:.0f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+def _unanswered(args: argparse.Namespace) -> int:
+    from actions.unanswered import group_similar, list_unanswered
+
+    entries = list_unanswered(None if args.grouped else args.limit)
+    if args.grouped:
+        for group in group_similar(entries)[: args.limit]:
+            missing = f"  (资料缺：{group.missing})" if group.missing else ""
+            print(f"{group.count:>4} ×  last {group.last_at}  {group.example}{missing}")
+        return 0
+    for entry in entries:
         score = "-" if entry.best_score is None else f"{entry.best_score:.3f}"
-        print(f"{entry.at}  best={score}  {entry.question}")
+        missing = f"  missing={entry.missing}" if entry.missing else ""
+        print(f"{entry.at}  best={score}  {entry.question}{missing}")
+    return 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from actions.feedback import list_feedback
+
+    entries = list_feedback(None if args.all else "down")
+    for entry in entries[-args.limit :]:
+        mark = "👍" if entry.rating == "up" else "👎"
+        print(f"{entry.at}  {mark}  {entry.question}\n    → {entry.document} › {entry.section}")
+    if not entries:
+        print("no ratings yet" if args.all else "no 👎 answers")
     return 0
 
 
@@ -226,13 +271,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_search)
 
     p = sub.add_parser("eval", help="measure quality")
-    p.add_argument("what", choices=["retrieval", "nlu"])
+    p.add_argument("what", choices=["retrieval", "nlu", "dialogue"])
     p.add_argument(
         "file",
         nargs="?",
         default=str(Path(__file__).resolve().parents[1] / "tests/nlu/holdout.yml"),
-        help="retrieval: questions in the shared JSONL format; nlu: held-out Rasa NLU file",
+        help="retrieval: questions in the shared JSONL format; nlu: held-out Rasa NLU file; "
+        "dialogue: questions (q/any) or first messages (text/intent/alt) in JSONL",
     )
+    p.add_argument("more", nargs="*", help="dialogue: more JSONL files evaluated together")
+    p.add_argument("--show-misses", type=int, default=40, help="dialogue: how many misses to list")
     p.add_argument("--folds", type=int, default=0, help="nlu: k-fold cross-validation instead of the held-out file")
     p.add_argument("--sweep", action="store_true", help="also print a decline-threshold sweep")
     p.add_argument("--misses", action="store_true", help="list questions not answered at rank 1")
@@ -263,7 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("unanswered", help="questions the knowledge base could not answer")
     p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--grouped", action="store_true", help="similar questions together, most asked first")
     p.set_defaults(func=_unanswered)
+
+    p = sub.add_parser("feedback", help="answers users rated 👎 (with --all, 👍 too)")
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--all", action="store_true")
+    p.set_defaults(func=_feedback)
 
     p = sub.add_parser("chat", help="terminal chat against a running Rasa server")
     p.add_argument("--sender", default=None, help="conversation id (default: one per terminal user)")

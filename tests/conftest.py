@@ -54,11 +54,12 @@ def write_docs(folder: Path, docs: dict[str, str]) -> Path:
 
 TINY_CORPUS = {
     "subsidy.md": (
-        "# 求职补贴\n> 来源：测试\n\n## 补贴标准由谁定\n"
+        "---\ntopic: subsidy\n---\n# 求职补贴\n> 来源：测试\n\n## 补贴标准由谁定\n"
         "一次性求职补贴的具体标准由省级人社部门和财政部门确定。请关注当地通知。\n"
     ),
-    "occupational_injury_protection.md": (
-        "# 职业伤害\n\n## 谁来缴费\n职业伤害保障由平台企业按单缴费，骑手本人不用缴费。\n\n"
+    # The topic is the document's own metadata, whatever the file is called.
+    "rules-2021.md": (
+        "---\ntopic: injury\n---\n# 职业伤害\n\n## 谁来缴费\n职业伤害保障由平台企业按单缴费，骑手本人不用缴费。\n\n"
         "## 试点时间\n职业伤害保障试点从2021年开始，在七个省市进行。\n"
     ),
     "union.md": "# 工会服务\n\n## 热线\n12351是全国总工会的职工服务热线，职工遇到困难可以拨打。\n",
@@ -79,3 +80,17 @@ def _fresh_settings():
 
 def pytest_report_header(config) -> str:
     return f"python {sys.version.split()[0]}; project {PROJECT_ROOT}"
+
+
+@pytest.fixture
+def tiny_knowledge(tiny_corpus, tmp_path, encoder, monkeypatch):
+    import knowledge.service
+    from knowledge.index.store import build_index
+    from knowledge.search import KnowledgeBase
+
+    index_dir = tmp_path / "index"
+    build_index(tiny_corpus, index_dir, encoder)
+    kb = KnowledgeBase(index_dir, encoder)
+    monkeypatch.setattr(knowledge.service, "_kb", kb)
+    monkeypatch.setenv("ASSISTANT_STATE_DIR", str(tmp_path / "state"))
+    return kb

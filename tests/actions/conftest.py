@@ -7,10 +7,6 @@ from collections.abc import Callable
 import pytest
 from rasa_sdk import Tracker
 
-import knowledge.service
-from knowledge.index.store import build_index
-from knowledge.search import KnowledgeBase
-
 
 @pytest.fixture
 def make_tracker() -> Callable[..., Tracker]:
@@ -26,13 +22,3 @@ def make_tracker() -> Callable[..., Tracker]:
         return Tracker(sender_id, slots or {}, latest, events, False, None, active_loop or {}, "action_listen")
 
     return make
-
-
-@pytest.fixture
-def tiny_knowledge(tiny_corpus, tmp_path, encoder, monkeypatch) -> KnowledgeBase:
-    index_dir = tmp_path / "index"
-    build_index(tiny_corpus, index_dir, encoder)
-    kb = KnowledgeBase(index_dir, encoder)
-    monkeypatch.setattr(knowledge.service, "_kb", kb)
-    monkeypatch.setenv("ASSISTANT_STATE_DIR", str(tmp_path / "state"))
-    return kb

@@ -1,0 +1,115 @@
+"""What an injury story already said, proposed for confirmation once the worker consents.
+
+Before consent nothing may be stored, yet the story must not be asked again. So
+the facts read from the story travel with the conversation in slot
+``claim_prefill``, encrypted (Fernet, key derived from CLAIMS_SECRET_KEY): the
+tracker holds ciphertext only, and the tracker store hides the story message
+itself. After both consents the form shows what was understood; a "yes" stores
+each part through the form's own validators, a "no" asks as usual. The slot is
+cleared either way, and by cancel, withdrawal and the end of the claim.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.injury_story import story_facts
+from assistant.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+SLOT = "claim_prefill"
+CONFIRM_SLOT = "claim_prefill_ok"
+MAX_AGE_SECONDS = 6 * 3600
+# Story part → the claim form slot its confirmation fills.
+FORM_SLOTS = {
+    "platform": "claim_platform",
+    "work_type": "claim_work_type",
+    "time_text": "injury_time",
+    "place": "injury_location",
+    "injury": "injury_details",
+    "treatment": "treatment",
+}
+
+
+@lru_cache(maxsize=4)
+def _fernet(secret: bytes):
+    from cryptography.fernet import Fernet
+
+    key = hashlib.sha256(b"claim-prefill\x00" + secret).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(facts: dict[str, str]) -> str:
+    token = _fernet(get_settings().claims_secret_key).encrypt(json.dumps(facts, ensure_ascii=False).encode("utf-8"))
+    return token.decode("ascii")
+
+
+def unseal(token: object) -> dict[str, str]:
+    from cryptography.fernet import InvalidToken
+
+    if not isinstance(token, str) or not token:
+        return {}
+    try:
+        raw = _fernet(get_settings().claims_secret_key).decrypt(token.encode("ascii"), ttl=MAX_AGE_SECONDS)
+    except (InvalidToken, ValueError):
+        return {}
+    data = json.loads(raw)
+    return {k: str(v) for k, v in data.items() if k in FORM_SLOTS and v}
+
+
+def _now() -> datetime:
+    return datetime.now(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
+
+
+async def prefill_events(tracker: Tracker) -> list[EventType]:
+    """The slot events that carry the latest message's story facts into the claim."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return []
+    facts = story_facts(text, _now()).as_dict()
+    return [SlotSet(SLOT, seal(facts))] if facts else []
+
+
+def summary_lines(domain: DomainDict, facts: dict[str, str]) -> str:
+    """One line per part, labelled with the domain's field labels."""
+    responses = domain.get("responses") or {}
+    lines = []
+    for key in FORM_SLOTS:
+        if key in facts:
+            variants = responses.get(f"utter_story_label_{key}") or [{}]
+            lines.append(f"{variants[0].get('text') or key}：{facts[key]}")
+    return "\n".join(lines)
+
+
+class ActionNoteInjuryStory(Action):
+    """Runs before the claim form starts: keeps what the starting message told, sealed."""
+
+    def name(self) -> str:
+        return "action_note_injury_story"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot(SLOT) and not (tracker.latest_message.get("text") or "").startswith("/"):
+            return [SlotSet(SLOT, None), *await prefill_events(tracker)]
+        return await prefill_events(tracker)
+
+
+class ActionAskClaimPrefillOk(Action):
+    def name(self) -> str:
+        return f"action_ask_{CONFIRM_SLOT}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        facts = unseal(tracker.get_slot(SLOT))
+        dispatcher.utter_message(response="utter_ask_claim_prefill_ok", facts=summary_lines(domain, facts))
+        return []

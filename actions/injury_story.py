@@ -1,0 +1,127 @@
+"""Reading an injury told as a story: "我是送外卖的今天下午四点多在人民路口被电动车撞了
+膝盖破了去社区医院包扎了这种能不能报".
+
+``looks_like_injury_report`` decides whether a message the classifier was unsure
+about is someone reporting an injury (injury words plus work or accident
+context); ``story_facts`` pulls out what the claim form would otherwise ask
+again (platform, kind of work, time, place, injury, hospital). Pure functions:
+the clock is a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from claims.validation.injury_time import parse_injury_time
+
+_INJURY = re.compile(
+    r"受伤|摔|撞|伤了|伤到|骨折|骨裂|擦伤|流血|出血|扭伤|扭了|崴|碰伤|割伤|烫伤|砸|划伤|住院|缝针|缝了|包扎|"
+    r"脑震荡|车祸|出事|事故|破了|肿了|断了|疼得|疼死|剐蹭|追尾|翻车|倒地|被咬|咬了"
+)
+_WORK = re.compile(
+    r"外卖|送餐|送单|接单|跑单|派单|取餐|骑手|配送|快递|派件|揽件|送件|网约车|拉客|载客|乘客|开车|出车|司机|跑腿|"
+    r"美团|饿了么|滴滴|货拉拉|闪送|顺丰|京东|达达|曹操|快狗|满帮|UU|蜂鸟|上班|工作|干活|平台|站长|订单|送货|拉货|途中|路上"
+)
+_NOT_A_REPORT = re.compile(r"防摔|防撞|护膝|头盔|买|卖|推荐|哪款|租车|租电动车|保险箱")
+# Intents whose confidence, among the classifier's top guesses, says "this is an injury report".
+REPORT_INTENT = "report_injury"
+
+_PLATFORMS = [
+    ("美团", r"美团"),
+    ("饿了么", r"饿了么|饿了吗|饿么"),
+    ("滴滴", r"滴滴"),
+    ("货拉拉", r"货拉拉"),
+    ("闪送", r"闪送"),
+    ("顺丰", r"顺丰"),
+    ("京东", r"京东"),
+    ("达达", r"达达"),
+    ("曹操出行", r"曹操"),
+    ("快狗打车", r"快狗"),
+    ("满帮", r"满帮"),
+    ("UU跑腿", r"UU|uu"),
+    ("高德", r"高德"),
+    ("花小猪", r"花小猪"),
+    ("T3出行", r"T3"),
+]
+_WORK_TYPES = [
+    ("外卖配送", r"外卖|送餐|取餐|骑手|美团|饿了么"),
+    ("网约车", r"网约车|拉客|载客|乘客|滴滴|曹操|花小猪|T3|专车|快车"),
+    ("快递", r"快递|派件|揽件|顺丰|京东|中通|圆通|韵达|申通"),
+    ("货运", r"货运|货拉拉|拉货|货车|满帮|快狗"),
+    ("同城跑腿", r"跑腿|闪送|UU|达达"),
+]
+_DAY = (
+    r"(?:今天|今儿|今早|昨天|昨儿|昨晚|前天|大前天|上周[一二三四五六日天]|上个?星期[一二三四五六日天]|"
+    r"[0-9]+月[0-9]+[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+[日号]|[0-9一二两三四五六七八九十]+天前)"
+)
+_PART_OF_DAY = r"(?:早上|上午|中午|下午|傍晚|晚上|半夜|凌晨|夜里)"
+_CLOCK = r"(?:[0-9]{1,2}|[一二两三四五六七八九十]{1,3})[点:：](?:[0-9]{1,2}分?|半|多)?"
+_TIME = re.compile(rf"{_DAY}\s*{_PART_OF_DAY}?\s*(?:{_CLOCK})?|{_PART_OF_DAY}\s*{_CLOCK}")
+_PLACE = re.compile(
+    r"在([\u4e00-\u9fa5A-Za-z0-9]{2,20}?(?:路口|十字路口|路|街|大道|道|巷|胡同|小区|桥|广场|门口|附近|商场|大厦|公司|站|区|村|镇|县|市|高速|环路))"
+)
+_BODY = (
+    r"(?:头|脑袋|脸|眼睛|眼|鼻子|嘴|牙|下巴|脖子|肩膀|肩|锁骨|胳膊肘|胳膊|手臂|手肘|手腕|手指|手掌|手|胸口|胸|肋骨|腰|背|尾椎|屁股|"
+    r"大腿|小腿|膝盖|腿|脚踝|脚腕|脚趾|脚|骨盆)"
+)
+_HURT = (
+    r"(?:粉碎性骨折|骨折|骨裂|擦伤|擦破|破了|摔破|磕破|流血|出血|扭伤|扭了|肿了|青了|断了|伤了|划伤|划破|撞伤|"
+    r"缝了[0-9一二三四五六七八九十几]*针|脱臼|裂了|疼)"
+)
+_INJURY_DETAIL = re.compile(rf"{_BODY}[^，。,！!？?\s]{{0,8}}?{_HURT}(?:[^，。,！!？?\s]{{0,12}}?(?:血|针|伤))?")
+_HOSPITAL = re.compile(
+    r"(?:去|到|在|送|进了?|住进)了?([\u4e00-\u9fa5A-Za-z0-9]{0,14}?(?:医院|诊所|卫生院|卫生站|卫生服务中心|急诊|门诊))"
+    r"((?:包扎|缝了?[0-9一二三四五六七八九十几]*针|拍了?片子?|住院|打了?石膏|做了?手术|检查|治疗|处理|输液|打针|看了?)了?)?"
+)
+
+
+@dataclass(frozen=True)
+class StoryFacts:
+    platform: str | None = None
+    work_type: str | None = None
+    time_text: str | None = None
+    place: str | None = None
+    injury: str | None = None
+    treatment: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+
+def looks_like_injury_report(text: str, ranked_intents: list[tuple[str, float]] | None = None) -> bool:
+    """Injury words plus work or accident context, or report_injury among the classifier's top guesses."""
+    if not text or (_NOT_A_REPORT.search(text) and not re.search(r"受伤|骨折|住院|撞了|摔了", text)):
+        return False
+    if not _INJURY.search(text):
+        return False
+    if _WORK.search(text) or re.search(r"车祸|事故|撞|工伤|职业伤害", text):
+        return True
+    top = [name for name, confidence in (ranked_intents or [])[:3] if confidence >= 0.1]
+    return REPORT_INTENT in top
+
+
+def _first(patterns: list[tuple[str, str]], text: str) -> str | None:
+    return next((name for name, pattern in patterns if re.search(pattern, text)), None)
+
+
+def story_facts(text: str, now: datetime) -> StoryFacts:
+    """What the story says, each part only when it reads cleanly (a wrong guess costs a correction)."""
+    time_text = None
+    for match in _TIME.finditer(text):
+        candidate = match.group(0).strip()
+        if candidate and parse_injury_time(candidate, now).when is not None:
+            time_text = candidate
+            break
+    place = _PLACE.search(text)
+    injury = _INJURY_DETAIL.search(text)
+    hospital = _HOSPITAL.search(text)
+    return StoryFacts(
+        platform=_first(_PLATFORMS, text),
+        work_type=_first(_WORK_TYPES, text),
+        time_text=time_text,
+        place=place.group(1) if place else None,
+        injury=injury.group(0) if injury else None,
+        treatment=(hospital.group(1) + (hospital.group(2) or "")).strip() if hospital else None,
+    )

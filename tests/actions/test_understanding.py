@@ -1,0 +1,150 @@
+"""First messages the classifier was unsure about still reach what the user needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.claim_prefill import SLOT, seal, unseal
+from actions.fallback import ActionFallback, suggestions
+from actions.feedback import ActionRecordFeedback, list_feedback
+from actions.injury_story import looks_like_injury_report, story_facts
+from actions.policy_answer import ActionAnswerPolicy, ActionShowFullAnswer
+from actions.subsidy_check import subsidy_facts
+from actions.unanswered import Unanswered, group_similar
+
+STORY = "我是送外卖的今天下午四点多在人民路口被电动车撞了膝盖破了流了好多血去社区医院包扎了这种能不能报"
+NOW = datetime(2026, 11, 29, 20, 0)
+
+
+def tracker(text: str, intent: str, ranking: list[tuple[str, float]] | None = None, slots: dict | None = None):
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.3},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking or []],
+        "entities": [],
+    }
+    events = [{"event": "user", "text": text, "parse_data": latest}]
+    return Tracker("user-7", slots or {}, latest, events, False, None, {}, "action_listen")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        STORY,
+        "开滴滴的 昨晚十点在机场高速被追尾 脖子疼得不行 去了市一医院拍片 平台说不归他们管咋整",
+        "快递派件时候从三轮车上摔下来手腕骨折了",
+    ],
+)
+def test_dictated_injury_stories_read_as_reports(text: str) -> None:
+    assert looks_like_injury_report(text)
+
+
+@pytest.mark.parametrize("text", ["我想买个骑手护膝防摔的", "今天天气怎么样", "外卖怎么还没送到"])
+def test_domain_words_without_an_injury_are_not_reports(text: str) -> None:
+    assert not looks_like_injury_report(text)
+
+
+def test_what_the_story_already_says() -> None:
+    facts = story_facts(STORY, NOW)
+    assert facts.work_type == "外卖配送"
+    assert facts.time_text == "今天下午四点多"
+    assert facts.place == "人民路口"
+    assert facts.injury and facts.injury.startswith("膝盖")
+    assert facts.treatment and facts.treatment.startswith("社区医院")
+
+
+def test_story_facts_travel_sealed(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("ASSISTANT_STATE_DIR", str(tmp_path))
+    token = seal({"injury": "膝盖破了", "place": "人民路口"})
+    assert "膝盖" not in token and "人民路" not in token
+    assert unseal(token) == {"injury": "膝盖破了", "place": "人民路口"}
+    assert unseal(token[:-4] + "AAAA") == {}  # tampered: nothing, never an exception
+
+
+async def test_a_story_the_classifier_missed_gets_the_claim_offer(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("ASSISTANT_STATE_DIR", str(tmp_path))
+    dispatcher = CollectingDispatcher()
+    events = await ActionFallback().run(dispatcher, tracker(STORY, "nlu_fallback"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_offer_claim_for_story"]
+    assert SlotSet("policy_topic", "injury") in events
+    [sealed] = [e for e in events if e["name"] == SLOT]
+    assert unseal(sealed["value"])["place"] == "人民路口"
+
+
+async def test_unsure_messages_are_offered_the_likeliest_intents(tiny_knowledge) -> None:
+    ranking = [("check_claim_status", 0.3), ("ask_policy", 0.25), ("human_handoff", 0.2), ("greet", 0.1)]
+    assert suggestions(ranking) == ["check_claim_status", "human_handoff"]
+    domain = {"responses": {"utter_intent_label_check_claim_status": [{"text": "查询申请进度"}]}}
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker("那个我的那个弄得咋样", "nlu_fallback", ranking), domain)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_did_you_mean"
+    assert message["buttons"][0] == {"title": "查询申请进度", "payload": "/check_claim_status"}
+
+
+async def test_an_unsure_question_the_documents_answer_is_answered(tiny_knowledge) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker("骑手本人要不要缴职业伤害保障的费", "nlu_fallback"), {})
+    assert dispatcher.messages[0]["response"].startswith("utter_policy_answer")
+
+
+def test_personal_context_fills_the_self_check() -> None:
+    assert subsidy_facts("我今年毕业，家里是低保户，能领一次性求职补贴吗") == {
+        "graduating_this_year": True,
+        "subsidy_situation": "dibao",
+    }
+    assert subsidy_facts("一次性求职补贴是不是应届生人人都有") == {"graduating_this_year": True}
+    assert subsidy_facts("求职补贴能领几次") == {}
+
+
+async def test_answer_first_then_the_self_check_prefilled(make_tracker, tiny_knowledge) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerPolicy().run(dispatcher, make_tracker("我今年毕业家里低保 补贴标准由谁定"), {})
+    assert [m["response"] for m in dispatcher.messages][-1] == "utter_offer_subsidy_check"
+    assert SlotSet("subsidy_situation", "dibao") in events
+    assert SlotSet("graduating_this_year", True) in events
+
+
+async def test_an_unanswered_amount_says_so_in_the_first_sentence(make_tracker, tiny_knowledge) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerPolicy().run(dispatcher, make_tracker("一次性求职补贴一般能领多少钱"), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_policy_not_covered"
+    assert "金额" in message["missing"]
+    assert "省级" in message["answer"]
+
+
+async def test_the_whole_passage_and_a_rating(make_tracker, tiny_knowledge) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerPolicy().run(dispatcher, make_tracker("职业伤害保障试点哪年开始 我电话13812345678"), {})
+    [last] = [e["value"] for e in events if e["name"] == "last_answer"]
+    assert "13812345678" not in last["question"]
+
+    dispatcher = CollectingDispatcher()
+    await ActionShowFullAnswer().run(dispatcher, make_tracker("看全文", "show_full_answer", {"last_answer": last}), {})
+    assert dispatcher.messages[0]["response"] == "utter_policy_full"
+    assert "2021" in dispatcher.messages[0]["answer"]
+
+    rating = make_tracker("/feedback", "feedback", {"last_answer": last})
+    rating.latest_message["entities"] = [{"entity": "rating", "value": "down"}]
+    dispatcher = CollectingDispatcher()
+    await ActionRecordFeedback().run(dispatcher, rating, {})
+    assert dispatcher.messages[0]["response"] == "utter_feedback_down"
+    [stored] = list_feedback("down")
+    assert stored.section == "试点时间" and "13812345678" not in stored.question
+
+
+def test_unanswered_questions_group_by_similarity() -> None:
+    entries = [
+        Unanswered("2026-11-01T00:00:00", "失业保险金一个月能领多少", 0.8),
+        Unanswered("2026-11-02T00:00:00", "失业保险金每个月领多少钱", 0.8),
+        Unanswered("2026-11-03T00:00:00", "明天深圳下雨吗", 0.7),
+    ]
+    groups = group_similar(entries)
+    assert [g.count for g in groups] == [2, 1]
+    assert groups[0].example == "失业保险金每个月领多少钱"
