@@ -56,6 +56,8 @@ DRAFT_SLOT = "claim_draft_id"
 PREFILL_SLOT = "claim_prefill"
 # Bot messages of these actions echo staff notes and claim details: stored as a placeholder.
 ECHOING_ACTIONS = frozenset({"action_claim_status"})
+# Responses that show back what the worker told (the injury story's facts, before the claim form asks them).
+ECHOING_RESPONSES = frozenset({"utter_ask_claim_prefill_ok"})
 # Consent withdrawn and erasure done: the conversation so far is deleted, not just masked.
 ERASING_ACTION, ERASED_RESPONSE = "action_withdraw_consent", "utter_withdrawal_done"
 # Actions whose next turn is read in their light (an offer, a confirmation): never split a session after them.
@@ -183,7 +185,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 if isinstance(event, UserUttered):
                     stored.append(_masked(event, position in protected))
                 elif isinstance(event, BotUttered):
-                    stored.append(_masked_bot(event, last_action in ECHOING_ACTIONS))
+                    echoing = (event.metadata or {}).get("utter_action") in ECHOING_RESPONSES
+                    stored.append(_masked_bot(event, echoing or last_action in ECHOING_ACTIONS))
                 elif isinstance(event, SlotSet):
                     stored.append(_masked_slot(event))
                 else:
