@@ -24,7 +24,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.injury_story import story_facts
+from actions.injury_story import asks_something, story_facts
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 SLOT = "claim_prefill"
 CONFIRM_SLOT = "claim_prefill_ok"
 MAX_AGE_SECONDS = 6 * 3600
+# Shorter than this, "我要报工伤" is a request, not a story with a question in it.
+STORY_MIN_CHARS = 16
 # Story part → the claim form slot its confirmation fills.
 FORM_SLOTS = {
     "platform": "claim_platform",
@@ -94,15 +96,22 @@ def summary_lines(domain: DomainDict, facts: dict[str, str]) -> str:
 
 
 class ActionNoteInjuryStory(Action):
-    """Runs before the claim form starts: keeps what the starting message told, sealed."""
+    """Runs before the claim form starts: a story that asks (能报吗) is answered first when
+    the documents answer it, and what the starting message told is kept, sealed."""
 
     def name(self) -> str:
         return "action_note_injury_story"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if tracker.get_slot(SLOT) and not (tracker.latest_message.get("text") or "").startswith("/"):
-            return [SlotSet(SLOT, None), *await prefill_events(tracker)]
-        return await prefill_events(tracker)
+        from actions.policy_answer import answer_if_documents_do  # the claim form imports this module
+
+        text = tracker.latest_message.get("text") or ""
+        if text.startswith("/"):
+            return []  # a button: keep what an earlier story told
+        events: list[EventType] = []
+        if len(text) >= STORY_MIN_CHARS and asks_something(text):
+            events += await answer_if_documents_do(text, dispatcher) or []
+        return [*events, SlotSet(SLOT, None), *await prefill_events(tracker)]
 
 
 class ActionAskClaimPrefillOk(Action):

@@ -14,9 +14,7 @@ Only then the honest "没看懂", and after two misses in a row a person is offe
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -25,11 +23,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.claim_prefill import prefill_events
 from actions.dialogue_events import consecutive_misses
-from actions.injury_story import looks_like_injury_report
-from actions.policy_answer import answer_question, last_answer_slot
-from assistant.settings import get_settings
-from knowledge.answer import Answer
-from knowledge.index.store import IndexMismatch, IndexMissing
+from actions.injury_story import asks_something, looks_like_injury_report
+from actions.policy_answer import answer_if_documents_do
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +68,12 @@ class ActionFallback(Action):
         ranking = ranked_intents(tracker)
         in_form = bool(tracker.active_loop_name)
         if not in_form and not text.startswith("/") and looks_like_injury_report(text, ranking):
+            # Answer first when the story asks something the documents answer, then offer the claim.
+            answered = await answer_if_documents_do(text, dispatcher) if asks_something(text) else None
             dispatcher.utter_message(response="utter_offer_claim_for_story")
-            return [SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
+            return [*(answered or []), SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
         if intent != "out_of_scope" and text and not text.startswith("/"):
-            answered = await self._answer(text, dispatcher)
+            answered = await answer_if_documents_do(text, dispatcher)
             if answered is not None:
                 return answered
         options = suggestions(ranking)
@@ -89,20 +86,3 @@ class ActionFallback(Action):
         if misses >= OFFER_HUMAN_AFTER:
             dispatcher.utter_message(response="utter_offer_human")
         return []
-
-    async def _answer(self, text: str, dispatcher: CollectingDispatcher) -> list[Any] | None:
-        """A passage that clears both gates answers; a decline here would be noise, so it is not shown."""
-        try:
-            result = await asyncio.to_thread(answer_question, text, get_settings().answer_min_score)
-        except (IndexMissing, IndexMismatch, FileNotFoundError):
-            log.exception("knowledge index unavailable")
-            return None
-        if not isinstance(result, Answer):
-            return None
-        dispatcher.utter_message(
-            response="utter_policy_answer" if result.shortened else "utter_policy_answer_whole",
-            answer=result.text,
-            title=result.title,
-            section=result.section,
-        )
-        return [SlotSet("policy_topic", result.topic), SlotSet("last_answer", last_answer_slot(text, result))]

@@ -102,6 +102,16 @@ def looks_like_injury_report(text: str, ranked_intents: list[tuple[str, float]] 
     return REPORT_INTENT in top
 
 
+_ASKS = re.compile(
+    r"[吗嘛？?]|能不能|能否|可不可以|能报|能赔|算不算|算工伤|有没有|有保障|怎么办|咋办|咋整|咋弄|怎么弄|怎么整|点算|管不管|认不认|给不给"
+)
+
+
+def asks_something(text: str) -> bool:
+    """A story that ends in a question (能报吗, 咋办, 算不算): it gets an answer before the offer."""
+    return bool(_ASKS.search(text))
+
+
 def _first(patterns: list[tuple[str, str]], text: str) -> str | None:
     return next((name for name, pattern in patterns if re.search(pattern, text)), None)
 

@@ -44,6 +44,28 @@ def last_answer_slot(question: str, answer: Answer) -> dict[str, Any]:
     }
 
 
+def utter_answer(dispatcher: CollectingDispatcher, question: str, answer: Answer) -> list[EventType]:
+    """The short cited answer (with 看全文 when shortened and 👍/👎) and the slots that go with it."""
+    log.info("answered from %s › %s (score %.3f)", answer.document, answer.section, answer.score)
+    dispatcher.utter_message(
+        response="utter_policy_answer" if answer.shortened else "utter_policy_answer_whole",
+        answer=answer.text,
+        title=answer.title,
+        section=answer.section,
+    )
+    return [SlotSet("policy_topic", answer.topic), SlotSet("last_answer", last_answer_slot(question, answer))]
+
+
+async def answer_if_documents_do(question: str, dispatcher: CollectingDispatcher) -> list[EventType] | None:
+    """Answer when a passage clears both gates; say nothing otherwise (the caller has its own reply)."""
+    try:
+        result = await asyncio.to_thread(answer_question, question, get_settings().answer_min_score)
+    except (IndexMissing, IndexMismatch, FileNotFoundError):
+        log.exception("knowledge index unavailable")
+        return None
+    return utter_answer(dispatcher, question, result) if isinstance(result, Answer) else None
+
+
 async def reply_to_question(
     question: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> tuple[Answer | Decline | None, list[EventType]]:
@@ -71,14 +93,7 @@ async def reply_to_question(
                 section=related.section,
             )
         return result, [SlotSet("policy_topic", None), SlotSet("last_answer", None)]
-    log.info("answered from %s › %s (score %.3f)", result.document, result.section, result.score)
-    dispatcher.utter_message(
-        response="utter_policy_answer" if result.shortened else "utter_policy_answer_whole",
-        answer=result.text,
-        title=result.title,
-        section=result.section,
-    )
-    return result, [SlotSet("policy_topic", result.topic), SlotSet("last_answer", last_answer_slot(question, result))]
+    return result, utter_answer(dispatcher, question, result)
 
 
 class ActionAnswerPolicy(Action):
