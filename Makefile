@@ -9,7 +9,7 @@ RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_
 RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
 MODEL := models/policy-assistant.tar.gz
 
-.PHONY: run test setup prepare lint validate train lock lock-upgrade test-unit test-conversations eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack clean
+.PHONY: run test setup prepare lint validate train lock lock-upgrade test-unit test-conversations eval-dialogue eval-dialogue-tune eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack clean
 
 run: setup                          ## start everything; terminal chat unless TELEGRAM_BOT_TOKEN is set
 	$(APP)/assistant run
@@ -56,6 +56,12 @@ test-unit: setup prepare train
 test-conversations: setup train
 	$(RASA) test core --stories tests/conversations --model $(MODEL) \
 	  --out var/results/conversations --fail-on-prediction-errors
+
+eval-dialogue: setup prepare train  ## replies of the running assistant on the held-out report sets (about 3 minutes)
+	$(APP)/assistant eval dialogue tests/eval/dialogue/report_first_messages.jsonl tests/eval/dialogue/report_questions.jsonl
+
+eval-dialogue-tune: setup prepare train  ## the same on the tuning sets (tune on these, report on the others)
+	$(APP)/assistant eval dialogue tests/eval/dialogue/tune_first_messages.jsonl tests/eval/dialogue/tune_questions.jsonl
 
 eval-retrieval: setup          ## recall@k, MRR and abstention for each ranker
 	$(APP)/assistant eval retrieval tests/eval/retrieval_questions.jsonl

@@ -22,7 +22,7 @@ CONTROL_INTENTS = frozenset(
     }
 )
 _QUESTION = re.compile(r"[？?]|吗|么|怎么|什么|多少|哪里|哪些|如何|能不能|可不可以|是不是|有没有")
-_YES = re.compile(r"^(?:是|对|嗯|好|行|可以|同意|确认|没错|没问题|ok|yes|y)", re.IGNORECASE)
+_YES = re.compile(r"^(?:是|对|都对|全对|都是对的|嗯|好|行|可以|同意|确认|没错|没问题|正确|ok|yes|y)", re.IGNORECASE)
 _NO = re.compile(r"^(?:不|否|没有|没|拒绝|no|n$)", re.IGNORECASE)
 
 
