@@ -79,8 +79,9 @@ class ValidateInjuryClaimForm(FormValidationAction):
             return ["claim_consent"]
         if tracker.get_slot("claim_sensitive_consent") is False:
             return ["claim_consent", "claim_sensitive_consent"]
-        if tracker.get_slot(PREFILL_SLOT) and tracker.get_slot(CONFIRM_SLOT) is None:
-            # What the story told is confirmed once, right after consent, instead of asked again.
+        if tracker.get_slot(PREFILL_SLOT):
+            # What the story told is confirmed once, right after consent, instead of asked again;
+            # confirming or declining clears it, which takes this question out of the form.
             at = domain_slots.index("claim_sensitive_consent") + 1
             return [*domain_slots[:at], CONFIRM_SLOT, *domain_slots[at:]]
         return domain_slots

@@ -149,3 +149,37 @@ def test_unanswered_questions_group_by_similarity() -> None:
     groups = group_similar(entries)
     assert [g.count for g in groups] == [2, 1]
     assert groups[0].example == "失业保险金每个月领多少钱"
+
+
+async def test_confirming_the_story_stores_it_through_the_forms_validators(monkeypatch, tmp_path) -> None:
+    from actions.claim_form import ValidateInjuryClaimForm
+    from claims.db import upgrade_to_head
+    from claims.drafts import start_draft
+
+    url = f"sqlite:///{tmp_path / 'claims.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ASSISTANT_STATE_DIR", str(tmp_path))
+    upgrade_to_head(url)
+    draft = start_draft("user-7")
+    sealed = seal({"place": "人民路口", "injury": "膝盖破了流了好多血", "work_type": "外卖配送"})
+    slots = {
+        SLOT: sealed,
+        "claim_prefill_ok": None,
+        "requested_slot": "claim_prefill_ok",
+        "claim_consent": True,
+        "claim_sensitive_consent": True,
+        "claim_draft_id": float(draft),
+    }
+    latest = {"text": "都对", "intent": {"name": "affirm", "confidence": 0.99}, "entities": []}
+    events = [{"event": "user", "text": "都对", "parse_data": latest}]
+    form_tracker = Tracker("user-7", slots, latest, events, False, None, {"name": "injury_claim_form"}, "action_listen")
+    domain = {
+        "forms": {
+            "injury_claim_form": {"required_slots": ["claim_consent", "claim_sensitive_consent", "claimant_name"]}
+        },
+        "slots": {name: {"mappings": [{"type": "custom"}]} for name in slots},
+    }
+    result = await ValidateInjuryClaimForm().run(CollectingDispatcher(), form_tracker, domain)
+    values = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
+    assert values["claim_prefill_ok"] is True and values[SLOT] is None
+    assert values["injury_location"] == "已填写" and values["claim_work_type"] == "外卖配送"
