@@ -290,7 +290,10 @@ class ValidateInjuryClaimForm(FormValidationAction):
         return {"on_order": None}
 
     async def validate_order_number(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if value in (NOT_GIVEN, NOT_APPLICABLE):
+        if value == NOT_GIVEN:
+            # 跳过 also clears a number given before (when the field is corrected).
+            return await store_answer(dispatcher, tracker, "order_number", {"order_number": None}, NOT_GIVEN)
+        if value == NOT_APPLICABLE:
             return {"order_number": value}
         match = _ORDER_NUMBER.search(value.replace(" ", "")) if isinstance(value, str) else None
         if match is None:
@@ -302,7 +305,8 @@ class ValidateInjuryClaimForm(FormValidationAction):
     # ---- what happened ------------------------------------------------------------------------
     async def _free_text(self, slot: str, column: str, minimum: int, value, dispatcher, tracker) -> dict[str, Any]:
         if value == NOT_GIVEN and slot in OPTIONAL:
-            return {slot: NOT_GIVEN}
+            # 跳过 also clears what was stored before (when the field is corrected).
+            return await store_answer(dispatcher, tracker, slot, {column: None}, NOT_GIVEN)
         text = value.strip() if isinstance(value, str) else ""
         if value == NOT_GIVEN:
             dispatcher.utter_message(response="utter_field_required")

@@ -33,11 +33,13 @@ class ActionCancelForm(Action):
         events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
         events += [SlotSet(slot, None) for slot in FORM_SLOTS.get(form or "", [])]
         if form == CLAIM_FORM:
-            # Nothing typed into a cancelled claim is kept.
+            # Nothing typed into a cancelled claim is kept; a deletion that failed is not reported as done.
             try:
                 await asyncio.to_thread(discard_drafts, tracker.sender_id)
-            except SQLAlchemyError:
+            except (SQLAlchemyError, OSError):
                 log.exception("could not discard the draft of a cancelled claim")
+                dispatcher.utter_message(response="utter_cancel_failed")
+                return []
             events += [SlotSet(slot, value) for slot, value in cleared_claim().items()]
         dispatcher.utter_message(response="utter_cancelled")
         return events

@@ -310,3 +310,35 @@ async def test_a_submit_during_a_store_outage_keeps_the_answers_for_a_retry(monk
     await conversation.say("确认提交", "affirm")
     _, messages = await conversation.run(ActionSubmitClaim())
     assert messages[0]["response"] == "utter_claim_submitted" and len(list_claims()) == 1
+
+
+async def test_skip_on_a_corrected_optional_field_clears_what_was_stored(claim_store) -> None:
+    from sqlalchemy import create_engine, text
+
+    conversation = Conversation()
+    await filled_to_summary(conversation)
+    draft = int(conversation.slots["claim_draft_id"])
+    engine = create_engine(claim_store)
+    with engine.connect() as db:
+        assert db.execute(text("select order_number from claims where id = :d"), {"d": draft}).scalar() is not None
+    conversation.slots.update(order_number=None, requested_slot="order_number")
+    await conversation.say("跳过", "skip")
+    assert conversation.slots["order_number"] == "未提供"
+    with engine.connect() as db:
+        assert db.execute(text("select order_number from claims where id = :d"), {"d": draft}).scalar() is None
+
+
+async def test_a_cancel_whose_deletion_failed_is_not_reported_as_done(monkeypatch) -> None:
+    import actions.form_control
+    from sqlalchemy.exc import OperationalError
+
+    conversation = Conversation()
+    await filled_to_summary(conversation)
+
+    def locked(_sender: str) -> int:
+        raise OperationalError("delete", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(actions.form_control, "discard_drafts", locked)
+    events, messages = await conversation.run(ActionCancelForm(), "不办了", "cancel")
+    assert [m["response"] for m in messages] == ["utter_cancel_failed"]
+    assert ActiveLoop(None) not in events and conversation.slots["claim_draft_id"] is not None

@@ -17,7 +17,7 @@ from actions.policy_answer import ActionAnswerPolicy, ActionShowFullAnswer
 from actions.subsidy_check import subsidy_facts
 from actions.unanswered import Unanswered, group_similar
 
-STORY = "我是送外卖的今天下午四点多在人民路口被电动车撞了膝盖破了流了好多血去社区医院包扎了这种能不能报"
+STORY = "我是送外卖的昨天下午四点多在人民路口被电动车撞了膝盖破了流了好多血去社区医院包扎了这种能不能报"
 NOW = datetime(2026, 11, 29, 20, 0)
 
 
@@ -52,7 +52,7 @@ def test_domain_words_without_an_injury_are_not_reports(text: str) -> None:
 def test_what_the_story_already_says() -> None:
     facts = story_facts(STORY, NOW)
     assert facts.work_type == "外卖配送"
-    assert facts.time_text == "今天下午四点多"
+    assert facts.time_text == "昨天下午四点多"
     assert facts.place == "人民路口"
     assert facts.injury and facts.injury.startswith("膝盖")
     assert facts.treatment and facts.treatment.startswith("社区医院")

@@ -61,7 +61,7 @@ def test_a_full_claim_through_the_rest_channel(stack) -> None:
     user = new_user()
     say = lambda message: stack.texts(user, message)  # noqa: E731
 
-    assert "同意" in say("我要报工伤，送外卖的时候摔了")
+    assert "同意" in say("我要报工伤")
     assert "敏感个人信息" in say("同意")
     assert "第1步" in say("同意")
     assert "第2步" in say(f"我叫{NAME}")
@@ -185,8 +185,9 @@ def test_a_claim_in_the_terminal_chat(stack) -> None:
 
 def test_an_injury_answer_offers_a_claim_and_yes_starts_it(stack) -> None:
     user = new_user()
-    answer = stack.say(user, "骑手送外卖受伤了有职业伤害保障吗")
-    offer = next(m for m in answer if m.get("buttons"))
-    assert "登记" in offer["text"] and any(b["payload"] == "/report_injury" for b in offer["buttons"])
+    answer = stack.say(user, "职业伤害保障和工伤保险有什么区别")
+    assert "📄 出处" in answer[0]["text"]  # answered first
+    offer = next(m for m in answer if any(b["payload"] == "/report_injury" for b in m.get("buttons") or []))
+    assert "登记" in offer["text"]
     assert "需要收集" in stack.texts(user, "好的")
     assert "已取消" in stack.texts(user, "取消")

@@ -7,7 +7,7 @@ import uuid
 
 from actions.claim_prefill import SLOT
 
-STORY = "我是送外卖的今天下午四点多在人民路口被电动车撞了膝盖破了流了好多血去社区医院包扎了这种能不能报"
+STORY = "我是送外卖的昨天下午四点多在人民路口被电动车撞了膝盖破了流了好多血去社区医院包扎了这种能不能报"
 
 
 def new_user() -> str:
