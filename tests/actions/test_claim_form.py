@@ -329,8 +329,9 @@ async def test_skip_on_a_corrected_optional_field_clears_what_was_stored(claim_s
 
 
 async def test_a_cancel_whose_deletion_failed_is_not_reported_as_done(monkeypatch) -> None:
-    import actions.form_control
     from sqlalchemy.exc import OperationalError
+
+    import actions.form_control
 
     conversation = Conversation()
     await filled_to_summary(conversation)
