@@ -48,6 +48,18 @@ _TOLD_NOT_THIS_YEAR = re.compile(
 )
 
 
+_CHECK_ME = re.compile(
+    r"帮我(看看|瞅瞅|测|查|算|核|判断|评估)|帮俺(看看|瞅瞅|测|查)|测一测|测测|测一下|测试一下|资格测试|资格查询|资格(自)?测|"
+    r"判断一下我|核一下我|给我过一遍|我够不够格|我符不符合|我够不够条件|我有没有资格|看我能不能|看看我能不能|看看我够不够"
+)
+_SUBSIDY_WORDS = re.compile(r"求职|补贴|补助|补帖|这笔钱|那笔钱")
+
+
+def wants_subsidy_check(text: str) -> bool:
+    """An explicit request to be checked ("帮我测测能不能领求职补贴"), whatever the classifier said."""
+    return bool(_CHECK_ME.search(text) and _SUBSIDY_WORDS.search(text))
+
+
 def subsidy_facts(text: str) -> dict[str, Any]:
     """What a message already says that the self-check would ask: answer first, never ask it again."""
     facts: dict[str, Any] = {}

@@ -183,3 +183,12 @@ async def test_confirming_the_story_stores_it_through_the_forms_validators(monke
     values = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
     assert values["claim_prefill_ok"] is True and values[SLOT] is None
     assert values["injury_location"] == "已填写" and values["claim_work_type"] == "外卖配送"
+
+
+async def test_a_request_to_be_checked_starts_the_self_check_even_when_read_as_a_question(make_tracker) -> None:
+    from rasa_sdk.events import FollowupAction
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerPolicy().run(dispatcher, make_tracker("测测我有没有资格拿一次性求职补贴 我大四"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_subsidy_check_intro"]
+    assert FollowupAction("subsidy_check_form") in events and SlotSet("graduating_this_year", True) in events
