@@ -20,7 +20,8 @@ setup: .venv/.installed .venv-rasa/.installed
 
 .venv/.installed: requirements/app.lock pyproject.toml
 	test -x $(APP)/python || $(PYTHON_APP) -m venv .venv
-	$(APP)/pip install -q --upgrade 'pip<26'
+	# wheel: building the project itself in editable mode (setuptools in a new venv needs it).
+	$(APP)/pip install -q --upgrade 'pip<26' 'wheel<0.46'
 	# torch first: the CPU wheel on this disk; unpinned it would pull a multi-GB CUDA build.
 	$(APP)/pip install -q --no-deps -r <(grep '^torch==' requirements/app.lock)
 	# rasa-sdk 3.6 declares Python <3.11 but serves Rasa 3.6 correctly on 3.11.
