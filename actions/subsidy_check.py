@@ -98,9 +98,14 @@ class ValidateSubsidyCheckForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "graduating_this_year":
             return {}
-        if (tracker.latest_message.get("intent") or {}).get("name") not in ("inform", "affirm", "deny"):
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = tracker.latest_message.get("text") or ""
+        if intent == "ask_policy":
+            # "我今年毕业，能领吗" mid-form: answered first, and what it told is taken.
+            return {k: v for k, v in subsidy_facts(text).items() if k == "graduating_this_year"}
+        if intent not in ("inform", "affirm", "deny"):
             return {}
-        value = graduating_from_text(tracker.latest_message.get("text") or "")
+        value = graduating_from_text(text)
         return {} if value is None else {"graduating_this_year": value}
 
     async def extract_subsidy_situation(
@@ -109,6 +114,12 @@ class ValidateSubsidyCheckForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "subsidy_situation":
             return {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "ask_policy":
+            return {
+                k: v
+                for k, v in subsidy_facts(tracker.latest_message.get("text") or "").items()
+                if k == "subsidy_situation"
+            }
         if intent not in ("inform", "deny", "skip", "check_subsidy_eligibility"):
             return {}
         value = situation_from_text(tracker.latest_message.get("text") or "")

@@ -192,3 +192,13 @@ async def test_a_request_to_be_checked_starts_the_self_check_even_when_read_as_a
     events = await ActionAnswerPolicy().run(dispatcher, make_tracker("测测我有没有资格拿一次性求职补贴 我大四"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_subsidy_check_intro"]
     assert FollowupAction("subsidy_check_form") in events and SlotSet("graduating_this_year", True) in events
+
+
+async def test_a_situation_told_as_a_question_inside_the_self_check_is_taken() -> None:
+    from actions.subsidy_check import ValidateSubsidyCheckForm
+
+    slots = {"graduating_this_year": True, "subsidy_situation": None, "requested_slot": "subsidy_situation"}
+    form_tracker = tracker("我家是低保户 这样能领吗", "ask_policy", slots=slots)
+    form_tracker.active_loop = {"name": "subsidy_check_form"}
+    extracted = await ValidateSubsidyCheckForm().extract_subsidy_situation(CollectingDispatcher(), form_tracker, {})
+    assert extracted == {"subsidy_situation": "dibao"}
