@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.embedding.encoder import Encoder
-from knowledge.index.lexical import tokenize
+from knowledge.index.lexical import DOMAIN_DICTIONARY, tokenize
 from knowledge.ingest.chunker import chunk_document
 from knowledge.ingest.cleaning import fingerprint
 from knowledge.ingest.readers import iter_documents, read_document
@@ -55,6 +55,8 @@ class Manifest:
     documents: dict[str, dict] = field(default_factory=dict)
     chunk_count: int = 0
     format: int = FORMAT_VERSION
+    # The jieba dictionary the stored BM25 tokens were cut with: a changed dictionary re-tokenises everything.
+    lexicon: str = ""
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -94,6 +96,11 @@ def model_identity(model_ref: str) -> str:
 def current_version(index_dir: Path) -> Path | None:
     link = index_dir / "current"
     return link.resolve() if link.is_symlink() and link.resolve().exists() else None
+
+
+def lexicon_identity() -> str:
+    path = DOMAIN_DICTIONARY
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else ""
 
 
 def read_chunks(folder: Path) -> list[Chunk]:
@@ -138,6 +145,8 @@ def build_index(knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: b
             and old_manifest.format == FORMAT_VERSION
             and old_manifest.model == identity
         )
+        # Vectors stay valid when only the jieba dictionary changed; the BM25 tokens are cut again.
+        retokenise = old_manifest is not None and old_manifest.lexicon != lexicon_identity()
         old_by_doc: dict[str, list[tuple[Chunk, np.ndarray]]] = {}
         if reusable and previous is not None:
             vectors = np.load(previous / "vectors.npy")
@@ -166,7 +175,7 @@ def build_index(knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: b
             documents[rel] = {"sha256": digest, "chunks": len(chunks)}
         removed = sorted(set(old_docs) - set(documents))
 
-        if reusable and previous is not None and not (added or changed or removed):
+        if reusable and previous is not None and not (added or changed or removed or retokenise):
             return BuildReport(previous.name, [], [], [], unchanged, len(kept), 0, time.perf_counter() - started, False)
 
         seen: set[str] = set()
@@ -188,7 +197,12 @@ def build_index(knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: b
 
         version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         manifest = Manifest(
-            identity, dimension, datetime.now(UTC).isoformat(timespec="seconds"), documents, len(unique)
+            identity,
+            dimension,
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            documents,
+            len(unique),
+            lexicon=lexicon_identity(),
         )
         _write_version(index_dir, version, [c for c, _ in unique], matrix, manifest)
         return BuildReport(

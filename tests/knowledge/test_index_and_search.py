@@ -71,3 +71,17 @@ def test_repeated_passages_are_indexed_once(tmp_path, index_dir, encoder) -> Non
     (docs / "b.md").write_text("# B\n\n" + section, "utf-8")
     report = build_index(docs, index_dir, encoder)
     assert report.chunks == 1
+
+
+def test_a_changed_jieba_dictionary_recuts_the_words_without_re_embedding(
+    tiny_corpus, tmp_path, encoder, monkeypatch
+) -> None:
+    import knowledge.index.store as store
+
+    index_dir = tmp_path / "index"
+    store.build_index(tiny_corpus, index_dir, encoder)
+    assert store.build_index(tiny_corpus, index_dir, encoder).up_to_date
+    monkeypatch.setattr(store, "lexicon_identity", lambda: "another dictionary")
+    report = store.build_index(tiny_corpus, index_dir, encoder)
+    assert report.embedded == 0 and report.version != ""
+    assert store.Manifest.read(store.current_version(index_dir)).lexicon == "another dictionary"
