@@ -52,6 +52,10 @@ def _frontend() -> Service | None:
     )
 
 
+def _interrupt() -> None:
+    raise KeyboardInterrupt
+
+
 def run_stack(frontend: bool = True) -> int:
     prepare()
     settings = get_settings()
@@ -85,7 +89,11 @@ def run_stack(frontend: bool = True) -> int:
         if frontend:
             from bot.terminal import run_terminal_chat
 
-            return asyncio.run(run_terminal_chat())
+            # Ctrl-C interrupts at once and the finally below stops every service first;
+            # asyncio.run would cancel the chat and wait for it before anything is stopped.
+            loop = asyncio.new_event_loop()
+            loop.add_signal_handler(signal.SIGINT, _interrupt)
+            return loop.run_until_complete(run_terminal_chat())
         log.info("servers running; Ctrl-C stops them")
         while all(s.process is not None and s.process.poll() is None for s in started):
             time.sleep(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -97,4 +98,8 @@ def test_run_command_chats_and_stops_cleanly_on_ctrl_c(tmp_path, embedding_model
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail("`assistant run` did not stop on Ctrl-C")
+            for port in (rasa_port, action_port):  # the servers run in sessions of their own
+                if shutil.which("fuser"):
+                    subprocess.run(["fuser", "-k", f"{port}/tcp"], check=False, capture_output=True)
+            seen = "".join(console.seen)[-3000:]
+            pytest.fail(f"`assistant run` did not stop on Ctrl-C; output was:\n{seen}")
