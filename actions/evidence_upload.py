@@ -30,14 +30,10 @@ UPLOAD_CONTENT_TYPE = "application/octet-stream"
 
 def make_receiver(verifier: contracts.Verifier, max_bytes: int):
     async def receive_evidence(request: Request) -> HTTPResponse:
-        content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if content_type != UPLOAD_CONTENT_TYPE:
-            return json({"ok": False, "reason": contracts.WRONG_CONTENT_TYPE}, status=415)
-        if request.headers.get("content-encoding"):
-            return json({"ok": False, "reason": contracts.WRONG_CONTENT_TYPE}, status=415)
         body = request.body or b""
-        if len(body) > max_bytes:
-            return json({"ok": False, "reason": "too_large"}, status=413)
+        refused = contracts.check_body(request.headers, body, UPLOAD_CONTENT_TYPE, max_bytes)
+        if refused is not None:
+            return json(refused.body, status=refused.status)
         sender_id = request.headers.get(contracts.SENDER_HEADER, "")
         verdict = verifier.verify(request.headers, request.method, request.path, body, sender_id)
         if not verdict.ok:

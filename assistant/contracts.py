@@ -90,6 +90,43 @@ TOO_LARGE = "too_large"  # 413
 BAD_REQUEST = "bad_request"  # 400
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A request turned away: the status and the JSON body every endpoint answers with."""
+
+    reason: str
+    status: int
+
+    @property
+    def body(self) -> dict[str, object]:
+        return {"ok": False, "reason": self.reason}
+
+
+def media_type(value: str | None) -> str:
+    """``application/json; charset=utf-8`` → ``application/json``."""
+    return (value or "").split(";")[0].strip().lower()
+
+
+def check_body(
+    headers: Mapping[str, str],
+    body: bytes,
+    content_type: str,
+    limit: int,
+    encodings: frozenset[str] = frozenset(),
+) -> Refusal | None:
+    """The checks every endpoint makes before reading a body: the one media type it takes
+    (Sanic parses JSON whatever the Content-Type, so a browser page could post otherwise),
+    no content encoding but those named, and at most ``limit`` bytes as sent."""
+    if media_type(headers.get("content-type")) != content_type:
+        return Refusal(WRONG_CONTENT_TYPE, 415)
+    encoding = (headers.get("content-encoding") or "").strip().lower()
+    if encoding and encoding not in encodings:
+        return Refusal(WRONG_CONTENT_TYPE, 415)
+    if len(body) > limit:
+        return Refusal(TOO_LARGE, 413)
+    return None
+
+
 def canonical(client: str, timestamp: str, nonce: str, method: str, path: str, sender: str, body: bytes) -> bytes:
     """What is signed: every field that decides what the request does, and the body's digest."""
     head = "\n".join(("v1", client, timestamp, nonce, method.upper(), path, sender, hashlib.sha256(body).hexdigest()))

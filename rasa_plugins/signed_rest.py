@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def refusal(reason: str, status: int) -> HTTPResponse:
-    return response.json({"ok": False, "reason": reason}, status=status)
+    return response.json(contracts.Refusal(reason, status).body, status=status)
 
 
 def sender_tag(sender: str) -> str:
@@ -65,12 +65,10 @@ class SignedRestInput(InputChannel):
 
     def check(self, request: Request) -> tuple[str, str] | HTTPResponse:
         """``(sender, text)`` of an acceptable request, or the refusal to send."""
-        content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if content_type != contracts.JSON_CONTENT_TYPE:
-            return refusal(contracts.WRONG_CONTENT_TYPE, 415)
         body = request.body or b""
-        if len(body) > contracts.MAX_MESSAGE_BODY:
-            return refusal(contracts.TOO_LARGE, 413)
+        refused = contracts.check_body(request.headers, body, contracts.JSON_CONTENT_TYPE, contracts.MAX_MESSAGE_BODY)
+        if refused is not None:
+            return refusal(refused.reason, refused.status)
         try:
             payload = json.loads(body)
         except ValueError:

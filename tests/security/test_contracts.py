@@ -69,3 +69,18 @@ def test_tokens_are_compared_whole() -> None:
     assert not contracts.tokens_equal("ab", "abc")
     assert not contracts.tokens_equal(None, "abc")
     assert not contracts.tokens_equal("", "")  # an unset token never matches
+
+
+def test_every_endpoint_refuses_bodies_the_same_way() -> None:
+    from assistant import contracts
+
+    json_headers = {"content-type": "application/json; charset=utf-8"}
+    assert contracts.check_body(json_headers, b"{}", contracts.JSON_CONTENT_TYPE, 10) is None
+    # A form post from a browser page: refused before anything reads it.
+    form = {"content-type": "text/plain"}
+    assert contracts.check_body(form, b"{}", contracts.JSON_CONTENT_TYPE, 10) == contracts.Refusal("content_type", 415)
+    assert contracts.check_body(json_headers, b"x" * 11, contracts.JSON_CONTENT_TYPE, 10).status == 413
+    gzipped = {**json_headers, "content-encoding": "gzip"}
+    assert contracts.check_body(gzipped, b"{}", contracts.JSON_CONTENT_TYPE, 10).status == 415
+    assert contracts.check_body(gzipped, b"{}", contracts.JSON_CONTENT_TYPE, 10, frozenset({"gzip"})) is None
+    assert contracts.Refusal("too_large", 413).body == {"ok": False, "reason": "too_large"}
