@@ -83,6 +83,9 @@ class ClaimEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     actor: Mapped[str] = mapped_column(String(16), default="user")
     notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A staff change the worker must hear about: failed deliveries are retried with backoff.
+    notify_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    notify_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     claim: Mapped[Claim] = relationship(back_populates="events")
