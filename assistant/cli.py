@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from assistant.backup import add_backup_parsers
 from assistant.claims_cli import add_claims_parser
 from assistant.logging_setup import configure_logging
 from assistant.settings import get_settings
@@ -308,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_handoffs)
 
     add_claims_parser(sub)
+    add_backup_parsers(sub)
 
     p = sub.add_parser("unanswered", help="questions the knowledge base could not answer")
     p.add_argument("--limit", type=int, default=100)
