@@ -25,6 +25,7 @@ from actions.claim_prefill import prefill_events
 from actions.dialogue_events import consecutive_misses
 from actions.injury_story import asks_something, looks_like_injury_report
 from actions.policy_answer import answer_if_documents_do
+from assistant.metrics import count_decline
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class ActionFallback(Action):
             dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
             return []
         dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_default")
+        count_decline("out_of_scope" if intent == "out_of_scope" else "not_understood")
         if misses >= OFFER_HUMAN_AFTER:
             dispatcher.utter_message(response="utter_offer_human")
         return []

@@ -16,6 +16,7 @@ from actions.dialogue_events import already_said
 from actions.subsidy_check import subsidy_facts, wants_subsidy_check
 from actions.unanswered import record_unanswered
 from assistant.logging_setup import mask_pii
+from assistant.metrics import count_decline
 from assistant.settings import get_settings
 from knowledge.answer import Answer, Decline, respond
 from knowledge.index.lexical import tokenize
@@ -77,8 +78,10 @@ async def reply_to_question(
     except (IndexMissing, IndexMismatch, FileNotFoundError):
         log.exception("knowledge index unavailable")
         dispatcher.utter_message(response="utter_policy_unavailable")
+        count_decline("index_unavailable")
         return None, []
     if isinstance(result, Decline):
+        count_decline("no_answer" if result.related is None else "not_covered")
         await asyncio.to_thread(record_unanswered, question, result.best_score, result.missing)
         related = result.related
         if related is None:

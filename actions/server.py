@@ -22,8 +22,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from actions.evidence_upload import add_upload_route
+from actions.observability import METRICS_PATH, add_metrics_route, instrument_actions
 from assistant import contracts
 from assistant.logging_setup import configure_logging
+from assistant.metrics import count_error
 from assistant.settings import get_settings, restrict_new_files
 
 log = logging.getLogger(__name__)
@@ -50,8 +52,8 @@ def decompressed_size_ok(body: bytes, encoding: str, limit: int) -> bool:
 def guard_action_calls(app: Sanic, token: str) -> None:
     @app.on_request
     async def check(request: Request) -> HTTPResponse | None:
-        if request.path in OPEN_PATHS or request.path == contracts.UPLOAD_PATH:
-            return None  # the upload endpoint authenticates the front end itself
+        if request.path in OPEN_PATHS or request.path in (contracts.UPLOAD_PATH, METRICS_PATH):
+            return None  # the upload endpoint authenticates the front end itself, /metrics its scraper
         if not contracts.tokens_equal(request.headers.get(contracts.ACTION_TOKEN_HEADER), token):
             log.warning("refused a request to %s without the action server token", request.path)
             return refusal(contracts.BAD_TOKEN, 401)
@@ -73,6 +75,8 @@ def guard_action_calls(app: Sanic, token: str) -> None:
         log.error("action server error on %s: %s", request.path, type(exception).__name__)
         status = getattr(exception, "status_code", 500)
         status = status if isinstance(status, int) and 400 <= status < 600 else 500
+        if status >= 500:
+            count_error("action_server", exception)
         reason = contracts.TOO_LARGE if status == 413 else type(exception).__name__
         return json({"ok": False, "reason": reason}, status=status)
 
@@ -86,6 +90,8 @@ def build_app(settings=None) -> Sanic:
     app.config.REQUEST_MAX_SIZE = settings.upload_max_bytes + contracts.UPLOAD_MARGIN
     guard_action_calls(app, settings.action_server_token)
     add_upload_route(app, settings)
+    add_metrics_route(app, settings.metrics_token)
+    instrument_actions()
     return app
 
 

@@ -11,12 +11,25 @@ Standard library only: the Rasa server (Python 3.10) installs it too.
 from __future__ import annotations
 
 import logging
+import logging.handlers
+import os
+import threading
 import traceback
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from assistant.pii import mask_pii
 
-__all__ = ["PiiFilter", "configure_logging", "install_record_masking", "mask_pii", "mask_record"]
+__all__ = [
+    "OwnerOnlyRotatingFileHandler",
+    "PiiFilter",
+    "configure_logging",
+    "install_record_masking",
+    "mask_pii",
+    "mask_record",
+    "pump_to_log",
+    "rotating_log",
+]
 
 
 def mask_record(record: logging.LogRecord) -> logging.LogRecord:
@@ -80,3 +93,53 @@ def configure_logging(verbose: bool = False) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("httpx", "httpcore", "telegram.ext", "sentence_transformers", "faiss", "urllib3", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class OwnerOnlyRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Rotates at ``maxBytes`` (file, file.1 … file.N); every file owner-only from creation,
+    whatever the process umask."""
+
+    def _open(self) -> IO[str]:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+
+
+def rotating_log(path: Path, max_bytes: int | None = None, backups: int | None = None) -> logging.Handler:
+    """A size-rotated, owner-only, PII-masked log file (``LOG_MAX_BYTES``, ``LOG_BACKUPS``)."""
+    from assistant.settings import get_settings
+
+    settings = get_settings()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = OwnerOnlyRotatingFileHandler(
+        path,
+        maxBytes=settings.log_max_bytes if max_bytes is None else max_bytes,
+        backupCount=settings.log_backups if backups is None else backups,
+        encoding="utf-8",
+        errors="replace",
+    )
+    handler.addFilter(PiiFilter())
+    return handler
+
+
+def pump_to_log(stream: IO[bytes], path: Path) -> threading.Thread:
+    """Copies a child process's output, line by line, into a rotating log: the services that
+    ``make run`` starts write to a pipe, and their logs rotate at the same size limit (their
+    own lines are masked already; masking again here also covers what a crash prints)."""
+    handler = rotating_log(path)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.terminator = ""
+
+    def pump() -> None:
+        try:
+            for raw in iter(stream.readline, b""):
+                line = raw.decode("utf-8", errors="replace")
+                handler.handle(logging.LogRecord("output", logging.INFO, "", 0, line, None, None))
+        except (OSError, ValueError):  # the pipe closed under us: the process is gone
+            pass
+        finally:
+            handler.close()
+            stream.close()
+
+    thread = threading.Thread(target=pump, name=f"log {path.name}", daemon=True)
+    thread.start()
+    return thread

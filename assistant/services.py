@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from assistant import contracts
+from assistant.logging_setup import pump_to_log
 from assistant.rasa_model import RASA_BIN, model_path, rasa_env
 from assistant.settings import PROJECT_ROOT, Settings
 
@@ -35,19 +36,19 @@ class Service:
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        self.log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Owner-only from creation: the logs are masked, but they still tell who talked when.
-        handle = os.fdopen(os.open(self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         self.process = subprocess.Popen(
             self.command,
             cwd=PROJECT_ROOT,
             env=self.env,
-            stdout=handle,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        handle.close()
+        # Owner-only from creation (the logs are masked, but they still tell who talked when),
+        # rotated at LOG_MAX_BYTES by a thread of this process.
+        assert self.process.stdout is not None
+        pump_to_log(self.process.stdout, self.log_file)
 
     def wait_ready(self, timeout: float) -> None:
         """Poll until ready; fail fast if the process died (its log says why)."""

@@ -67,6 +67,13 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "UPLOAD_MAX_BYTES": ("10485760", "Largest evidence file accepted (bytes)."),
     "CLAIM_RETENTION_DAYS": ("1095", "Closed claims older than this are anonymised by `assistant claims purge`."),
     "DRAFT_RETENTION_DAYS": ("30", "Unsubmitted drafts older than this are deleted by `assistant claims purge`."),
+    "LOG_MAX_BYTES": ("10485760", "A log file is rotated when it reaches this size (bytes)."),
+    "LOG_BACKUPS": ("5", "Rotated log files kept per log (app.log.1 … app.log.N); older ones are deleted."),
+    "METRICS_TOKEN": (
+        "generated into $ASSISTANT_STATE_DIR/metrics_token",
+        "Bearer token Prometheus sends to /metrics on the action server and the bot.",
+    ),
+    "BOT_METRICS_LISTEN": ("127.0.0.1:9108", "Where the Telegram bot serves /health and /metrics; empty turns it off."),
 }
 
 
@@ -128,6 +135,22 @@ class Settings:
     @property
     def action_server_token(self) -> str:
         return os.environ.get("ACTION_SERVER_TOKEN") or _generated_secret(self.state_dir, "action_server_token")
+
+    @property
+    def metrics_token(self) -> str:
+        return os.environ.get("METRICS_TOKEN") or _generated_secret(self.state_dir, "metrics_token")
+
+    @property
+    def bot_metrics_listen(self) -> str:
+        return os.environ.get("BOT_METRICS_LISTEN", ENVIRONMENT["BOT_METRICS_LISTEN"][0])
+
+    @property
+    def log_max_bytes(self) -> int:
+        return int(os.environ.get("LOG_MAX_BYTES") or ENVIRONMENT["LOG_MAX_BYTES"][0])
+
+    @property
+    def log_backups(self) -> int:
+        return int(os.environ.get("LOG_BACKUPS") or ENVIRONMENT["LOG_BACKUPS"][0])
 
     @property
     def action_host_port(self) -> tuple[str, int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from urllib.parse import urlparse
 
@@ -28,6 +29,7 @@ from telegram.ext import (
 
 from assistant import contracts
 from assistant.logging_setup import configure_logging
+from assistant.metrics import TURN_SECONDS, TURNS, count_error, serve_metrics
 from assistant.settings import Settings, get_settings
 from bot import texts
 from bot.delivery import with_retries
@@ -60,11 +62,13 @@ class Relay:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def forward(self, message: Message, text: str) -> None:
+        TURNS.labels("telegram", "payload" if text.startswith("/") else "text").inc()
         async with self._locks[message.chat_id]:
             await self._exchange(message, text)
 
     async def upload(self, message: Message, upload: Upload, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Store the file with the claim, then let Rasa carry on with the form."""
+        TURNS.labels("telegram", "upload").inc()
         refused = self.uploader.precheck(upload)
         if refused:
             await message.reply_text(refused)
@@ -84,10 +88,18 @@ class Relay:
             await self._exchange(message, "/upload_evidence")
 
     async def _exchange(self, message: Message, text: str) -> None:
+        started = time.perf_counter()
+        try:
+            await self._reply(message, text)
+        finally:
+            TURN_SECONDS.labels("telegram").observe(time.perf_counter() - started)
+
+    async def _reply(self, message: Message, text: str) -> None:
         await _show_activity(message, ChatAction.TYPING)
         try:
             replies = await self.rasa.send(sender_id(message.chat_id), text)
-        except RasaUnavailable:
+        except RasaUnavailable as error:
+            count_error("bot", error)
             await with_retries(lambda: message.reply_text(texts.RASA_UNAVAILABLE))
             return
         if not replies:
@@ -178,6 +190,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     # Only the exception type and chat id: never the user's message.
     chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     log.error("error handling update for chat %s: %s", chat, type(context.error).__name__, exc_info=context.error)
+    if context.error is not None:
+        count_error("bot", context.error)
 
 
 def build_application(settings: Settings) -> Application:
@@ -233,6 +247,11 @@ def main() -> None:
     if not settings.telegram_token:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set")
     application = build_application(settings)
+    if settings.bot_metrics_listen:
+        try:
+            serve_metrics(settings.bot_metrics_listen, settings.metrics_token)  # /health and /metrics
+        except OSError as error:  # the port is taken (another bot process): chats matter more
+            log.error("metrics not served on %s: %s", settings.bot_metrics_listen, error)
     if settings.telegram_webhook_url:
         # Webhook mode: Telegram (or a TLS proxy in front of us) posts updates; PTB refuses any
         # request whose X-Telegram-Bot-Api-Secret-Token differs from the secret set here.
