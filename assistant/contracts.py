@@ -35,6 +35,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 # --- sender ids -------------------------------------------------------------------------------
 TELEGRAM_SENDER_PREFIX = "tg-"
@@ -88,6 +89,7 @@ BAD_TOKEN = "bad_token"  # 401: action server token missing or wrong
 WRONG_CONTENT_TYPE = "content_type"  # 415
 TOO_LARGE = "too_large"  # 413
 BAD_REQUEST = "bad_request"  # 400
+UNAVAILABLE = "unavailable"  # 503: the nonce memory, tracker or lock store cannot be reached; try again later
 
 
 @dataclass(frozen=True)
@@ -168,13 +170,41 @@ class Verdict:
     client: str = ""
 
 
-class Verifier:
-    """Checks signed requests; one per receiving process (it remembers nonces)."""
+class NonceMemoryUnavailable(RuntimeError):
+    """The shared nonce memory cannot be reached: the request can be neither accepted nor called a replay."""
 
-    def __init__(self, secrets_by_client: Mapping[str, str]) -> None:
-        self._secrets = {client: secret for client, secret in secrets_by_client.items() if secret}
+
+class NonceMemory(Protocol):
+    def first_use(self, key: str, now: float) -> bool:
+        """Remember ``key`` for at least ``REPLAY_WINDOW`` seconds; False when it was already remembered.
+
+        Raises ``NonceMemoryUnavailable`` when it cannot tell."""
+
+
+class LocalNonces:
+    """Nonces remembered by this process only (one receiving process per set of secrets)."""
+
+    def __init__(self) -> None:
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
+
+    def first_use(self, key: str, now: float) -> bool:
+        with self._lock:
+            while self._seen and next(iter(self._seen.values())) < now - REPLAY_WINDOW:
+                self._seen.popitem(last=False)
+            if key in self._seen:
+                return False
+            self._seen[key] = now
+            return True
+
+
+class Verifier:
+    """Checks signed requests. Nonces are remembered by ``nonces`` (this process's memory unless
+    a shared one is given, as several Rasa processes behind a balancer need)."""
+
+    def __init__(self, secrets_by_client: Mapping[str, str], nonces: NonceMemory | None = None) -> None:
+        self._secrets = {client: secret for client, secret in secrets_by_client.items() if secret}
+        self._nonces: NonceMemory = nonces if nonces is not None else LocalNonces()
 
     def verify(
         self,
@@ -198,13 +228,11 @@ class Verifier:
         current = time.time() if now is None else now
         if abs(current - int(timestamp)) > MAX_CLOCK_SKEW:
             return Verdict(False, STALE)
-        with self._lock:
-            while self._seen and next(iter(self._seen.values())) < current - REPLAY_WINDOW:
-                self._seen.popitem(last=False)
-            key = f"{client}:{nonce}"
-            if key in self._seen:
+        try:
+            if not self._nonces.first_use(f"{client}:{nonce}", current):
                 return Verdict(False, REPLAYED)
-            self._seen[key] = current
+        except NonceMemoryUnavailable:
+            return Verdict(False, UNAVAILABLE, client)
         if not sender_allowed(client, sender):
             return Verdict(False, SENDER_NOT_ALLOWED, client)
         return Verdict(True, "", client)

@@ -118,6 +118,8 @@ def isolated_settings(base: Settings, state: Path) -> Settings:
         tracker_db=state / "tracker.db",
         log_dir=state / "log",
         evidence_dir=state / "evidence",
+        tracker_store_url="",
+        lock_store_url="",
     )
 
 
@@ -129,6 +131,8 @@ def stack_env(settings: Settings) -> dict[str, str]:
         ACTION_SERVER_URL=settings.action_server_url,
         DATABASE_URL=settings.database_url,
         TRACKER_DB=str(settings.tracker_db),
+        TRACKER_STORE_URL=settings.tracker_store_url,
+        LOCK_STORE_URL=settings.lock_store_url,
         KNOWLEDGE_DIR=str(settings.knowledge_dir),
         INDEX_DIR=str(settings.index_dir),
         EMBEDDING_MODEL=settings.embedding_model,
@@ -140,25 +144,28 @@ def stack_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def action_server(settings: Settings) -> Service:
+def action_server(settings: Settings, instance: int | None = None) -> Service:
+    """The action server on ``settings.action_server_url``; ``instance`` numbers one of several."""
     host, port = settings.action_host_port
     return Service(
-        name="action server",
+        name="action server" if instance is None else f"action server {instance}",
         command=[sys.executable, "-m", "actions.server"],
         env=stack_env(settings),
-        log_file=settings.log_dir / "actions.log",
+        log_file=settings.log_dir / ("actions.log" if instance is None else f"actions-{instance}.log"),
         ready=_http_ok(f"http://{host}:{port}/health"),
         url=settings.action_server_url,
     )
 
 
-def rasa_server(settings: Settings) -> Service:
+def rasa_server(settings: Settings, instance: int | None = None) -> Service:
     """Started through ``rasa_plugins.launcher``: patches, masked logs, and the API token
-    handed over inside the process (never on the command line, where ``ps`` shows it)."""
+    handed over inside the process (never on the command line, where ``ps`` shows it).
+
+    Listens on ``settings.rasa_url``; ``instance`` numbers one of several behind the balancer."""
     host, port = settings.rasa_host_port
     settings.tracker_db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     return Service(
-        name="Rasa server",
+        name="Rasa server" if instance is None else f"Rasa server {instance}",
         command=[
             str(RASA_BIN.parent / "python"),
             "-m",
@@ -178,7 +185,7 @@ def rasa_server(settings: Settings) -> Service:
         ],
         # PYTHONPATH: the tracker store in rasa_plugins/ is imported by the Rasa server.
         env=rasa_env(**stack_env(settings), PYTHONPATH=str(PROJECT_ROOT)),
-        log_file=settings.log_dir / "rasa.log",
+        log_file=settings.log_dir / ("rasa.log" if instance is None else f"rasa-{instance}.log"),
         ready=_rasa_ready(settings),
         url=settings.rasa_url,
     )

@@ -37,6 +37,14 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "ACTION_SERVER_URL": ("http://127.0.0.1:5055/webhook", "Action server webhook Rasa calls."),
     "DATABASE_URL": ("sqlite:///$ASSISTANT_STATE_DIR/assistant.db", "Claims store (SQLAlchemy URL)."),
     "TRACKER_DB": ("$ASSISTANT_STATE_DIR/tracker.db", "SQLite file of Rasa's conversation tracker store."),
+    "TRACKER_STORE_URL": (
+        "sqlite:///$TRACKER_DB",
+        "Rasa's tracker store (SQLAlchemy URL; postgresql://… for several Rasa processes); claims masked either way.",
+    ),
+    "LOCK_STORE_URL": (
+        "",
+        "Redis URL (redis://127.0.0.1:6379/0) for Rasa's lock store and the replay nonces; unset keeps both in memory.",
+    ),
     "TRACKER_MAX_SESSION_EVENTS": (
         "200",
         "Events after which a quiet conversation starts a new session (slots carried over) to stay fast.",
@@ -104,6 +112,13 @@ class Settings:
     upload_max_bytes: int
     claim_retention_days: int
     draft_retention_days: int
+    tracker_store_url: str
+    lock_store_url: str
+
+    @property
+    def tracker_url(self) -> str:
+        """Rasa's tracker store: TRACKER_STORE_URL, else the SQLite file TRACKER_DB."""
+        return self.tracker_store_url or f"sqlite:///{self.tracker_db}"
 
     @property
     def telegram_webhook_secret(self) -> str:
@@ -227,6 +242,8 @@ def get_settings() -> Settings:
         upload_max_bytes=int(_get("UPLOAD_MAX_BYTES", state)),
         claim_retention_days=int(_get("CLAIM_RETENTION_DAYS", state)),
         draft_retention_days=int(_get("DRAFT_RETENTION_DAYS", state)),
+        tracker_store_url=os.environ.get("TRACKER_STORE_URL", ""),
+        lock_store_url=os.environ.get("LOCK_STORE_URL", ""),
     )
 
 

@@ -28,6 +28,9 @@ def prepare_environment() -> list[str]:
     patches.install()
     settings = get_settings()
     os.environ["ACTION_SERVER_TOKEN"] = settings.action_server_token  # endpoints.yml: ${ACTION_SERVER_TOKEN}
+    # endpoints.yml: ${TRACKER_STORE_URL} (the SQLite file unless set) and ${LOCK_STORE_URL} (empty: in memory).
+    os.environ["TRACKER_STORE_URL"] = settings.tracker_url
+    os.environ["LOCK_STORE_URL"] = settings.lock_store_url
     os.environ["SANIC_REQUEST_MAX_SIZE"] = str(API_REQUEST_MAX_SIZE)
     arguments = sys.argv[1:]
     if "--auth-token" in arguments:

@@ -31,7 +31,8 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -44,6 +45,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import sessionmaker
 
 from assistant.pii import redact_numbers  # the same patterns the log filter masks
 
@@ -57,7 +59,7 @@ PREFILL_SLOT = "claim_prefill"
 # Bot messages of these actions echo staff notes and claim details: stored as a placeholder.
 ECHOING_ACTIONS = frozenset({"action_claim_status"})
 # Responses that show back what the worker told (the injury story's facts, before the claim form asks them).
-ECHOING_RESPONSES = frozenset({"utter_ask_claim_prefill_ok"})
+ECHOING_RESPONSES = frozenset({"utter_ask_claim_prefill_ok", "utter_claim_summary"})
 # Consent withdrawn and erasure done: the conversation so far is deleted, not just masked.
 ERASING_ACTION, ERASED_RESPONSE = "action_withdraw_consent", "utter_withdrawal_done"
 # Actions whose next turn is read in their light (an offer, a confirmation): never split a session after them.
@@ -165,6 +167,13 @@ def protected_positions(events: list[Event]) -> set[int]:
 class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name != "sqlite":
+            # A server database (PostgreSQL) can restart under us: each pooled connection is
+            # tested before use, so the first turn after a restart works instead of failing.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+            self.sessionmaker = sessionmaker(bind=self.engine)
         # A database error is logged with its statement: never with the events it was writing.
         self.engine.hide_parameters = True
 

@@ -27,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from assistant import contracts
+from assistant.nonces import nonce_memory
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ class SignedRestInput(InputChannel):
                 {
                     contracts.CLIENT_TELEGRAM: settings.telegram_frontend_secret,
                     contracts.CLIENT_LOCAL: settings.frontend_secret,
-                }
+                },
+                nonce_memory(settings.lock_store_url),  # shared in Redis across Rasa processes
             )
         self.verifier = verifier
 
@@ -80,7 +82,7 @@ class SignedRestInput(InputChannel):
         verdict = self.verifier.verify(request.headers, request.method, request.path, body, sender)
         if not verdict.ok:
             log.warning("refused a request to the channel: %s (client %s)", verdict.reason, verdict.client or "?")
-            return refusal(verdict.reason, 401)
+            return refusal(verdict.reason, 503 if verdict.reason == contracts.UNAVAILABLE else 401)
         return sender, text
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -103,6 +105,10 @@ class SignedRestInput(InputChannel):
                 log.error("message of conversation %s timed out", sender_tag(sender))
             except Exception as error:  # the message itself is never logged
                 log.error("message of conversation %s failed: %s", sender_tag(sender), type(error).__name__)
+                if not collector.messages:
+                    # Nothing was said (tracker or lock store unreachable): the front end tells the
+                    # user to send it again later, rather than showing an empty reply.
+                    return refusal(contracts.UNAVAILABLE, 503)
             return response.json(collector.messages)
 
         return webhook
