@@ -247,7 +247,9 @@ def _chat(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from assistant.runner import run_stack
 
-    return run_stack(frontend=not args.no_frontend)
+    return run_stack(
+        frontend=not args.no_frontend, rasa_instances=args.rasa_instances, action_instances=args.action_instances
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -327,6 +329,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="start action server, Rasa server and the front end")
     p.add_argument("--no-frontend", action="store_true", help="only the servers (for benchmarks)")
+    p.add_argument(
+        "--rasa-instances",
+        type=int,
+        default=1,
+        help="Rasa processes behind nginx (needs TRACKER_STORE_URL, LOCK_STORE_URL)",
+    )
+    p.add_argument("--action-instances", type=int, default=1, help="action servers behind nginx")
     p.set_defaults(func=_run)
     return parser
 
