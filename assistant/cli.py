@@ -13,6 +13,7 @@ from assistant.backup import add_backup_parsers
 from assistant.claims_cli import add_claims_parser
 from assistant.logging_setup import configure_logging
 from assistant.settings import get_settings
+from assistant.staff_cli import add_staff_parser
 
 log = logging.getLogger("assistant")
 
@@ -311,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_handoffs)
 
     add_claims_parser(sub)
+    add_staff_parser(sub)
     add_backup_parsers(sub)
 
     p = sub.add_parser("unanswered", help="questions the knowledge base could not answer")

@@ -66,7 +66,10 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "Secret Telegram sends with every webhook request; others are refused.",
     ),
     "ANSWER_MIN_SCORE": ("0.85", "Dense similarity of the best passage below which a question is declined."),
-    "EVIDENCE_DIR": ("$ASSISTANT_STATE_DIR/evidence", "Claim photos and PDFs (outside the database, never served)."),
+    "EVIDENCE_DIR": (
+        "$ASSISTANT_STATE_DIR/evidence",
+        "Claim photos and PDFs (outside the database; served only to logged-in staff in the console).",
+    ),
     "CLAIMS_SECRET_KEY": (
         "generated into $ASSISTANT_STATE_DIR/claims_secret_key",
         "Key of the salted hash kept instead of resident ID numbers; keep it with backups.",
@@ -82,6 +85,13 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
         "Bearer token Prometheus sends to /metrics on the action server and the bot.",
     ),
     "BOT_METRICS_LISTEN": ("127.0.0.1:9108", "Where the Telegram bot serves /health and /metrics; empty turns it off."),
+    "STAFF_CONSOLE_URL": ("http://127.0.0.1:8080", "Staff console (web) address; `make run` starts it there."),
+    "STAFF_SESSION_MINUTES": ("30", "A console session ends after this many minutes without a request."),
+    "STAFF_SESSION_SECRET": (
+        "generated into $ASSISTANT_STATE_DIR/staff_session_secret",
+        "Key that signs staff console session cookies.",
+    ),
+    "STAFF_PASSWORD": ("", "Password for `assistant staff add` / `passwd` in scripts; unset means it is prompted."),
 }
 
 
@@ -114,6 +124,8 @@ class Settings:
     draft_retention_days: int
     tracker_store_url: str
     lock_store_url: str
+    staff_console_url: str
+    staff_session_minutes: int
 
     @property
     def tracker_url(self) -> str:
@@ -132,6 +144,15 @@ class Settings:
     def claims_secret_key(self) -> bytes:
         value = os.environ.get("CLAIMS_SECRET_KEY") or _generated_secret(self.state_dir, "claims_secret_key")
         return value.encode("utf-8")
+
+    @property
+    def staff_session_secret(self) -> str:
+        return os.environ.get("STAFF_SESSION_SECRET") or _generated_secret(self.state_dir, "staff_session_secret")
+
+    @property
+    def staff_console_host_port(self) -> tuple[str, int]:
+        parsed = urlparse(self.staff_console_url)
+        return parsed.hostname or "127.0.0.1", parsed.port or 8080
 
     @property
     def rasa_token(self) -> str:
@@ -244,6 +265,8 @@ def get_settings() -> Settings:
         draft_retention_days=int(_get("DRAFT_RETENTION_DAYS", state)),
         tracker_store_url=os.environ.get("TRACKER_STORE_URL", ""),
         lock_store_url=os.environ.get("LOCK_STORE_URL", ""),
+        staff_console_url=_get("STAFF_CONSOLE_URL", state).rstrip("/"),
+        staff_session_minutes=int(_get("STAFF_SESSION_MINUTES", state)),
     )
 
 
