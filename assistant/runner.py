@@ -21,7 +21,7 @@ from pathlib import Path
 
 from assistant.cluster import ClusterConfigError, check_shared_stores, plan
 from assistant.rasa_model import ensure_trained
-from assistant.services import Service, stack_env
+from assistant.services import Service, console_server, stack_env
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -204,6 +204,8 @@ def run_stack(frontend: bool = True, rasa_instances: int = 1, action_instances: 
         if cluster.balancer is not None:
             _start_and_wait([cluster.balancer], started)
         _start_and_wait(cluster.rasa, started)
+        _start_and_wait([console_server(settings)], started)
+        log.info("staff console at %s (accounts: `assistant staff add`)", settings.staff_console_url)
         if len(cluster.rasa) > 1 or len(cluster.actions) > 1:
             log.info(
                 "%d Rasa processes and %d action servers behind nginx at %s (Rasa) and %s (actions)",

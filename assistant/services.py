@@ -204,3 +204,20 @@ def _rasa_ready(settings: Settings) -> Callable[[], bool]:
             return False
 
     return check
+
+
+def console_server(settings: Settings) -> Service:
+    """The staff console (``python -m console``) on STAFF_CONSOLE_URL."""
+    host, port = settings.staff_console_host_port
+    return Service(
+        name="staff console",
+        command=[sys.executable, "-m", "console"],
+        env=dict(
+            stack_env(settings),
+            STAFF_CONSOLE_URL=settings.staff_console_url,
+            STAFF_SESSION_MINUTES=str(settings.staff_session_minutes),
+        ),
+        log_file=settings.log_dir / "console.log",
+        ready=_http_ok(f"http://{host}:{port}/health"),
+        url=settings.staff_console_url,
+    )

@@ -17,7 +17,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +37,11 @@ log = logging.getLogger(__name__)
 # 2: chunks carry their document's topic.
 FORMAT_VERSION = 2
 KEEP_VERSIONS = 3
+# Passages embedded per step when someone watches the progress (the staff console).
+PROGRESS_BATCH = 16
+
+# ``progress(stage, done, total)``: stage is "reading", "embedding" or "writing".
+Progress = Callable[[str, int, int], None]
 
 
 class IndexMissing(RuntimeError):
@@ -133,7 +138,9 @@ def _writer_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build_index(knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: bool = False) -> BuildReport:
+def build_index(
+    knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: bool = False, progress: Progress | None = None
+) -> BuildReport:
     started = time.perf_counter()
     identity = model_identity(encoder.model_ref)
     with _writer_lock(index_dir):
@@ -157,7 +164,10 @@ def build_index(knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: b
         documents: dict[str, dict] = {}
         kept: list[tuple[Chunk, np.ndarray | None]] = []
         added, changed, unchanged = [], [], []
-        for path in iter_documents(knowledge_dir):
+        paths = list(iter_documents(knowledge_dir))
+        for done, path in enumerate(paths):
+            if progress is not None:
+                progress("reading", done, len(paths))
             rel = path.relative_to(knowledge_dir).as_posix()
             digest = _file_sha256(path)
             if old_docs.get(rel, {}).get("sha256") == digest:
@@ -186,7 +196,7 @@ def build_index(knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: b
                 seen.add(key)
                 unique.append((chunk, vector))
         todo = [i for i, (_, v) in enumerate(unique) if v is None]
-        fresh = encoder.passages([unique[i][0].embedding_text for i in todo]) if todo else None
+        fresh = _embed(encoder, [unique[i][0].embedding_text for i in todo], progress) if todo else None
         dimension = encoder.info.dimension if todo or not unique else len(unique[0][1])
         matrix = np.zeros((len(unique), dimension), dtype=np.float32)
         for row, (_, vector) in enumerate(unique):
@@ -204,6 +214,8 @@ def build_index(knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: b
             len(unique),
             lexicon=lexicon_identity(),
         )
+        if progress is not None:
+            progress("writing", len(todo), len(todo))
         _write_version(index_dir, version, [c for c, _ in unique], matrix, manifest)
         return BuildReport(
             version,
@@ -216,6 +228,16 @@ def build_index(knowledge_dir: Path, index_dir: Path, encoder: Encoder, force: b
             time.perf_counter() - started,
             not reusable,
         )
+
+
+def _embed(encoder: Encoder, texts: list[str], progress: Progress | None) -> np.ndarray:
+    if progress is None:
+        return encoder.passages(texts)
+    parts = []
+    for start in range(0, len(texts), PROGRESS_BATCH):
+        progress("embedding", start, len(texts))
+        parts.append(encoder.passages(texts[start : start + PROGRESS_BATCH]))
+    return np.vstack(parts)
 
 
 def _write_version(index_dir: Path, version: str, chunks: list[Chunk], matrix: np.ndarray, manifest: Manifest) -> None:

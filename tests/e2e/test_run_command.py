@@ -60,7 +60,7 @@ def test_run_command_chats_and_stops_cleanly_on_ctrl_c(tmp_path, embedding_model
     settings = get_settings()
     if not model_path().exists() or not (settings.index_dir / "current").exists():
         requirement_missing("trained model and knowledge index (run `make prepare train`)")
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, console_port = free_port(), free_port(), free_port()
     env = dict(
         os.environ,
         ASSISTANT_STATE_DIR=str(tmp_path / "state"),
@@ -69,6 +69,7 @@ def test_run_command_chats_and_stops_cleanly_on_ctrl_c(tmp_path, embedding_model
         RASA_MODEL_DIR=str(settings.rasa_model_dir),
         RASA_URL=f"http://127.0.0.1:{rasa_port}",
         ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
+        STAFF_CONSOLE_URL=f"http://127.0.0.1:{console_port}",
         PYTHONUNBUFFERED="1",
     )
     env.pop("TELEGRAM_BOT_TOKEN", None)
@@ -90,15 +91,15 @@ def test_run_command_chats_and_stops_cleanly_on_ctrl_c(tmp_path, embedding_model
         process.stdin.write("你好\n")
         process.stdin.flush()
         console.wait_for("求职补贴", timeout=60)
-        assert _port_open(rasa_port) and _port_open(action_port)
+        assert _port_open(rasa_port) and _port_open(action_port) and _port_open(console_port)
 
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=60) in (0, 130)
-        assert not _port_open(rasa_port) and not _port_open(action_port)
+        assert not _port_open(rasa_port) and not _port_open(action_port) and not _port_open(console_port)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-            for port in (rasa_port, action_port):  # the servers run in sessions of their own
+            for port in (rasa_port, action_port, console_port):  # the servers run in sessions of their own
                 if shutil.which("fuser"):
                     subprocess.run(["fuser", "-k", f"{port}/tcp"], check=False, capture_output=True)
             seen = "".join(console.seen)[-3000:]
