@@ -9,6 +9,7 @@ from actions import (  # noqa: F401
     claim_form,
     claim_status,
     claim_submit,
+    claim_summary,
     consent_withdrawal,
     fallback,
     form_control,

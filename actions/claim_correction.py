@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.claim_answers import entity_value, text_of
 from actions.claim_slots import FIELD_SLOTS, FORM, field_from_text
+from actions.claim_summary import which_field_buttons
 
 
 class ActionCorrectClaimField(Action):
@@ -24,7 +25,7 @@ class ActionCorrectClaimField(Action):
         field = field_from_text(named) if named else None
         field = field or field_from_text(text_of(tracker))
         if field is None:
-            dispatcher.utter_message(response="utter_ask_which_field")
+            dispatcher.utter_message(response="utter_ask_which_field", buttons=which_field_buttons())
             return []
         dispatcher.utter_message(response="utter_will_correct")
         events: list[EventType] = [SlotSet(slot, None) for slot in FIELD_SLOTS[field]]

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +23,7 @@ from actions.claim_prefill import FORM_SLOTS as PREFILL_FORM_SLOTS
 from actions.claim_prefill import SLOT as PREFILL_SLOT
 from actions.claim_slots import CLAIM_SLOTS, FORM, NOT_APPLICABLE, NOT_GIVEN, OPTIONAL
 from actions.claim_storage import draft_id_of, store_answer
+from actions.claim_summary import PROGRESS_SLOT, progress_text, which_field_buttons
 from assistant.settings import get_settings
 from claims.drafts import draft_info, record_sensitive_consent, start_draft
 from claims.errors import DraftNotFound
@@ -30,15 +32,13 @@ from claims.validation.injury_time import is_late, parse_injury_time
 from claims.validation.person_name import mask_name, normalise_name
 from claims.validation.phone import mask_phone, normalise_phone
 from claims.validation.resident_id import mask_resident_id, parse_resident_id
+from claims.validation.work import is_other, normalise_platform, normalise_work_type
 
 log = logging.getLogger(__name__)
 
 MAX_ACCOUNT = 1000
 UPLOADED = "__uploaded__"
 _ORDER_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_]{3,39}")
-_PLATFORMS = re.compile(
-    r"美团|饿了么|滴滴|货拉拉|闪送|京东|顺丰|达达|曹操|快狗|满帮|UU|T3|高德|花小猪|蜂鸟|叮咚|盒马|其他|其它"
-)
 _DONE = re.compile(r"完成|好了|没有了|没了|就这些|发完|没有|不用|跳过")
 _ID_PROBLEM_RESPONSES = {
     "length": "utter_invalid_id_length",
@@ -70,6 +70,20 @@ def _extract_yes_no(slot: str, tracker: Tracker) -> dict[str, Any]:
 class ValidateInjuryClaimForm(FormValidationAction):
     def name(self) -> str:
         return f"validate_{FORM}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        """Validation as usual, then the step counter the next question shows (第n步（共m步）)."""
+        events = await super().run(dispatcher, tracker, domain)
+        changed = [e for e in events if e.get("event") == "slot" and e.get("name") != "requested_slot"]
+        if not changed:
+            # Nothing was answered (a question mid-form): no event at all, so Rasa's form rejects
+            # the turn and the rules answer the question; the counter has not moved anyway.
+            return events
+        slots = dict(tracker.slots)
+        for event in changed:
+            slots[event["name"]] = event.get("value")
+        shown = progress_text(slots)
+        return events if shown == tracker.get_slot(PROGRESS_SLOT) else [*events, SlotSet(PROGRESS_SLOT, shown)]
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -235,19 +249,25 @@ class ValidateInjuryClaimForm(FormValidationAction):
     # ---- work ---------------------------------------------------------------------------------
     async def validate_claim_platform(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = value.strip() if isinstance(value, str) else ""
-        if not text or text == NOT_GIVEN or (len(text) > 20 and not _PLATFORMS.search(text)):
+        if is_other(text):
+            dispatcher.utter_message(response="utter_type_platform")
+            return {"claim_platform": None}
+        platform = normalise_platform(text) if text != NOT_GIVEN else None
+        if platform is None:
             dispatcher.utter_message(response="utter_invalid_platform")
             return {"claim_platform": None}
-        match = _PLATFORMS.search(text)
-        platform = match.group(0) if match and len(text) > 8 else text
         return await store_answer(dispatcher, tracker, "claim_platform", {"platform": platform}, platform)
 
     async def validate_claim_work_type(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = value.strip() if isinstance(value, str) else ""
-        if not text or text == NOT_GIVEN or len(text) > 30:
+        if is_other(text):
+            dispatcher.utter_message(response="utter_type_work_type")
+            return {"claim_work_type": None}
+        work_type = normalise_work_type(text) if text != NOT_GIVEN else None
+        if work_type is None:
             dispatcher.utter_message(response="utter_invalid_work_type")
             return {"claim_work_type": None}
-        return await store_answer(dispatcher, tracker, "claim_work_type", {"work_type": text}, text)
+        return await store_answer(dispatcher, tracker, "claim_work_type", {"work_type": work_type}, work_type)
 
     # ---- when and where -------------------------------------------------------------------
     async def validate_injury_time(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -347,7 +367,7 @@ class ValidateInjuryClaimForm(FormValidationAction):
         if value is True:
             return {"claim_confirmed": True}
         if value is False:
-            dispatcher.utter_message(response="utter_ask_which_field")
+            dispatcher.utter_message(response="utter_ask_which_field", buttons=which_field_buttons())
             return {"claim_confirmed": None}
         dispatcher.utter_message(response="utter_yes_no_unclear")
         return {"claim_confirmed": None}

@@ -10,28 +10,23 @@ import argparse
 import logging
 import sys
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from assistant.settings import PROJECT_ROOT, get_settings
+from assistant.settings import get_settings
 
 log = logging.getLogger("assistant.claims")
-DOMAIN = PROJECT_ROOT / "nlu" / "domain.yml"
-
-
-@lru_cache(maxsize=1)
-def _responses() -> dict:
-    return yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]
 
 
 def response_text(name: str, **values: str) -> str:
-    return _responses()[name][0]["text"].format(**values)
+    from claims.wording import response_text as text
+
+    return text(name, **values)
 
 
 def status_label(status: str) -> str:
-    return response_text(f"utter_claim_status_label_{status}")
+    from claims.wording import status_label as label
+
+    return label(status)
 
 
 def _date(value: str | None) -> datetime | None:
@@ -82,8 +77,8 @@ def _export(args: argparse.Namespace) -> int:
 
 def _set_status(args: argparse.Namespace) -> int:
     from claims.errors import ClaimNotFound, InvalidTransition
-    from claims.notify import notify_user
-    from claims.status import mark_notified, set_status
+    from claims.notify import announce_status_change
+    from claims.status import set_status
 
     try:
         change = set_status(args.reference, args.status, args.note or "")
@@ -93,15 +88,18 @@ def _set_status(args: argparse.Namespace) -> int:
     except InvalidTransition as error:
         print(f"not allowed: {error}", file=sys.stderr)
         return 2
-    note = f"说明：{change.note}。" if change.note else ""
-    text = response_text(
-        "utter_claim_status_changed", reference=change.reference, status=status_label(change.status), note=note
-    )
-    notified = notify_user(change.sender_id, text)
-    if notified:
-        mark_notified(change.event_id)
-    print(f"{change.reference}: {change.old_status} → {change.status}" + (" (user notified)" if notified else ""))
+    notified = announce_status_change(change)
+    outcome = " (user notified)" if notified else " (not delivered yet: retried later, or shown at the next message)"
+    print(f"{change.reference}: {change.old_status} → {change.status}{outcome}")
     return 0
+
+
+def _notify_pending(args: argparse.Namespace) -> int:
+    from claims.notify import notify_pending
+
+    result = notify_pending(due_only=False)
+    print(f"{result.sent} notifications delivered, {result.failed} still pending")
+    return 0 if result.failed == 0 else 3
 
 
 def _purge(args: argparse.Namespace) -> int:
@@ -147,6 +145,8 @@ def add_claims_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("status", choices=["under_review", "need_more_info", "approved", "rejected"])
     p.add_argument("--note", default="")
     p.set_defaults(func=_with_schema(_set_status))
+    p = actions.add_parser("notify-pending", help="deliver status notifications that have not arrived yet")
+    p.set_defaults(func=_with_schema(_notify_pending))
     p = actions.add_parser("purge", help="anonymise old closed claims, delete stale drafts")
     p.add_argument("--claim-days", type=int, help="default: $CLAIM_RETENTION_DAYS")
     p.add_argument("--draft-days", type=int, help="default: $DRAFT_RETENTION_DAYS")

@@ -59,7 +59,8 @@ CLIENT_SENDER_PREFIXES: dict[str, tuple[str, ...]] = {
 REST_CHANNEL_NAME = "signed"
 REST_WEBHOOK_PATH = f"/webhooks/{REST_CHANNEL_NAME}/webhook"
 STOCK_REST_WEBHOOK_PATH = "/webhooks/rest/webhook"  # not served: Rasa's unauthenticated channel
-UPLOAD_PATH = "/claims/evidence"
+UPLOAD_PATH = "/claims/evidence"  # + "/<reference>": material for one submitted claim of the sender's
+NOTE_PATH = "/claims/note"  # + "/<reference>": a written note ("补充说明") for a submitted claim
 ACTION_WEBHOOK_PATH = "/webhook"
 
 # --- headers ----------------------------------------------------------------------------------
@@ -89,6 +90,9 @@ BAD_TOKEN = "bad_token"  # 401: action server token missing or wrong
 WRONG_CONTENT_TYPE = "content_type"  # 415
 TOO_LARGE = "too_large"  # 413
 BAD_REQUEST = "bad_request"  # 400
+# Upload and note refusals (409/422): no claim to attach to, or several (the front end asks which).
+NO_CLAIM = "no_draft"
+CHOOSE_CLAIM = "choose_claim"
 UNAVAILABLE = "unavailable"  # 503: the nonce memory, tracker or lock store cannot be reached; try again later
 
 
@@ -236,3 +240,8 @@ class Verifier:
         if not sender_allowed(client, sender):
             return Verdict(False, SENDER_NOT_ALLOWED, client)
         return Verdict(True, "", client)
+
+
+def material_path(base: str, reference: str | None = None) -> str:
+    """``UPLOAD_PATH`` or ``NOTE_PATH``, for one claim when the worker chose it."""
+    return f"{base}/{reference}" if reference else base

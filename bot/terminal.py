@@ -14,6 +14,7 @@ import threading
 from assistant import contracts
 from assistant.settings import get_settings
 from bot import texts
+from bot.claim_material import news
 from bot.rasa_client import BotReply, Button, RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ async def run_terminal_chat(sender_id: str | None = None) -> int:
                 break
             if not line.strip():
                 continue
+            for item in await news(sender):  # a staff change on their claim, since they last wrote
+                print(f"助手> {item}", flush=True)
             try:
                 replies = await client.send(sender, resolve_choice(line.rstrip("\n"), buttons))
             except RasaUnavailable:

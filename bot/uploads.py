@@ -41,6 +41,9 @@ class Upload:
 class UploadResult:
     ok: bool
     reply: str | None  # what to tell the user when it did not work
+    reference: str | None = None  # material added to this submitted claim (not to a draft)
+    count: int = 0  # files the claim or draft now has
+    choices: tuple[str, ...] = ()  # several claims take material: the worker picks one
 
 
 def upload_of(message: Message) -> Upload | None:
@@ -59,10 +62,15 @@ def upload_url(action_server_url: str) -> str:
 
 
 def signed_upload_headers(
-    secret: str, sender_id: str, filename: str, data: bytes, client: str = contracts.CLIENT_TELEGRAM
+    secret: str,
+    sender_id: str,
+    filename: str,
+    data: bytes,
+    client: str = contracts.CLIENT_TELEGRAM,
+    path: str = contracts.UPLOAD_PATH,
 ) -> dict[str, str]:
     """Signed by the Telegram front end: the only one that may attach files for ``tg-`` senders."""
-    headers = contracts.sign(client, secret, "POST", contracts.UPLOAD_PATH, data, sender=sender_id)
+    headers = contracts.sign(client, secret, "POST", path, data, sender=sender_id)
     headers[contracts.SENDER_HEADER] = sender_id
     headers[contracts.FILENAME_HEADER] = filename.encode("utf-8").hex()
     headers["Content-Type"] = "application/octet-stream"
@@ -72,6 +80,7 @@ def signed_upload_headers(
 class EvidenceUploader:
     def __init__(self, action_server_url: str, max_bytes: int, secret: str) -> None:
         self.url = upload_url(action_server_url)
+        self._base = self.url.removesuffix(contracts.UPLOAD_PATH)
         self.max_bytes = max_bytes
         self._secret = secret
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5))
@@ -83,19 +92,30 @@ class EvidenceUploader:
             return texts.UPLOAD_TOO_LARGE
         return None
 
-    async def send(self, sender_id: str, upload: Upload, data: bytes) -> UploadResult:
-        headers = signed_upload_headers(self._secret, sender_id, upload.filename, data)
+    async def send(self, sender_id: str, upload: Upload, data: bytes, reference: str | None = None) -> UploadResult:
+        """A file for the sender's draft, or for a submitted claim (the one named, or the only one)."""
+        path = contracts.material_path(contracts.UPLOAD_PATH, reference)
+        return await self._post(sender_id, path, data, upload.filename)
+
+    async def send_note(self, sender_id: str, text: str, reference: str | None = None) -> UploadResult:
+        """A written note ("补充说明") for a submitted claim."""
+        path = contracts.material_path(contracts.NOTE_PATH, reference)
+        return await self._post(sender_id, path, text.encode("utf-8"), "")
+
+    async def _post(self, sender_id: str, path: str, data: bytes, filename: str) -> UploadResult:
+        headers = signed_upload_headers(self._secret, sender_id, filename, data, path=path)
         try:
-            response = await self._client.post(self.url, content=data, headers=headers)
+            response = await self._client.post(self._base + path, content=data, headers=headers)
         except httpx.HTTPError as error:
-            log.warning("evidence upload failed: %s", type(error).__name__)
+            log.warning("upload failed: %s", type(error).__name__)
             return UploadResult(False, texts.UPLOAD_FAILED)
+        body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
         if response.status_code == 200:
-            return UploadResult(True, None)
-        reason = (
-            response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
-        ).get("reason", "")
-        log.info("evidence upload refused: %s", reason or response.status_code)
+            return UploadResult(True, None, body.get("reference"), int(body.get("count") or 0))
+        reason = body.get("reason", "")
+        if reason == contracts.CHOOSE_CLAIM:
+            return UploadResult(False, texts.MATERIAL_CHOOSE, choices=tuple(body.get("claims") or ()))
+        log.info("upload refused: %s", reason or response.status_code)
         return UploadResult(False, REASON_TEXTS.get(reason, texts.UPLOAD_FAILED))
 
     async def aclose(self) -> None:

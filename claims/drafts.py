@@ -11,27 +11,10 @@ from sqlalchemy import Engine, select
 
 from claims.db import session_scope
 from claims.errors import DraftNotFound
+from claims.fields import stored_columns, summary_lines
 from claims.models import Claim, utcnow
 
-EDITABLE = frozenset(
-    {
-        "full_name",
-        "phone",
-        "id_hash",
-        "id_last4",
-        "platform",
-        "work_type",
-        "injury_time",
-        "injury_time_has_clock",
-        "late_confirmed",
-        "location",
-        "on_order",
-        "order_number",
-        "accident",
-        "injury",
-        "treatment",
-    }
-)
+EDITABLE = stored_columns()
 
 
 @dataclass(frozen=True)
@@ -82,6 +65,13 @@ def draft_info(draft_id: int, sender_id: str, engine: Engine | None = None) -> D
     with session_scope(engine) as session:
         claim = load_draft(session, draft_id, sender_id)
         return DraftInfo(claim.id, claim.created_at, len(claim.evidence))
+
+
+def draft_summary(draft_id: int, sender_id: str, engine: Engine | None = None) -> list[tuple[str, str]]:
+    """(label, answer) for each field of the draft, as the worker gave it: what they confirm is what is sent."""
+    with session_scope(engine) as session:
+        claim = load_draft(session, draft_id, sender_id)
+        return [(field.label, value) for field, value in summary_lines(claim)]
 
 
 def discard_drafts(sender_id: str, engine: Engine | None = None) -> int:

@@ -13,20 +13,11 @@ from sqlalchemy import Engine, delete, select
 
 from claims.db import session_scope
 from claims.evidence import delete_files
+from claims.fields import personal_columns
 from claims.models import Claim, ClaimEvent, HandoffRequest, utcnow
 from claims.status import CLOSED
 
-PERSONAL = (
-    "full_name",
-    "phone",
-    "id_hash",
-    "id_last4",
-    "location",
-    "order_number",
-    "accident",
-    "injury",
-    "treatment",
-)
+PERSONAL = personal_columns()
 
 
 # What an anonymised claim keeps instead of the sender id: no way back to the conversation.

@@ -9,15 +9,17 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
 
 from assistant.settings import get_settings
 from claims.db import session_scope
 from claims.drafts import load_draft
-from claims.models import Evidence
+from claims.models import Claim, Evidence
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,20 @@ def evidence_dir() -> Path:
 
 
 def store_evidence(
-    draft_id: int, sender_id: str, original_name: str, data: bytes, engine: Engine | None = None
+    draft_id: int,
+    sender_id: str,
+    original_name: str,
+    data: bytes,
+    engine: Engine | None = None,
+    *,
+    load: Callable[[Session, int, str], Claim] = load_draft,
+    recorded: Callable[[Session, Claim], None] | None = None,
 ) -> StoredEvidence:
+    """Attach a file to the sender's draft (or, with ``load``, to another claim of theirs).
+
+    ``recorded`` runs in the same transaction as the new row (material added after submission
+    records its event there), and only when a new file was added.
+    """
     if not data:
         raise EvidenceRejected("empty")
     if len(data) > get_settings().upload_max_bytes:
@@ -76,7 +90,8 @@ def store_evidence(
     # behind; a failed write removes the row again (and a crash in between leaves a row
     # without a file, never a file without a row; ``purge`` sweeps any stray file).
     with session_scope(engine) as session:
-        claim = load_draft(session, draft_id, sender_id)
+        claim = load(session, draft_id, sender_id)
+        claim_id = claim.id
         if len(claim.evidence) >= MAX_FILES_PER_CLAIM:
             raise EvidenceRejected("too_many")
         duplicate = next((item for item in claim.evidence if item.sha256 == digest), None)
@@ -92,11 +107,13 @@ def store_evidence(
         )
         session.add(row)
         session.flush()
+        if recorded is not None:
+            recorded(session, claim)
         stored = StoredEvidence(row.id, media_type, len(data), digest, len(claim.evidence) + 1)
     try:
-        _write_file(evidence_dir() / str(draft_id) / stored_name, data)
+        _write_file(evidence_dir() / str(claim_id) / stored_name, data)
     except OSError as error:
-        log.error("could not store evidence for draft %s: %s", draft_id, type(error).__name__)
+        log.error("could not store evidence for claim %s: %s", claim_id, type(error).__name__)
         with session_scope(engine) as session:
             session.execute(delete(Evidence).where(Evidence.id == stored.id))
         raise EvidenceRejected("storage") from error

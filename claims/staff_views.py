@@ -4,7 +4,7 @@ and a CSV export. The resident ID only ever appears as its last four characters.
 from __future__ import annotations
 
 import csv
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TextIO
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from claims.db import session_scope
 from claims.errors import ClaimNotFound
+from claims.fields import export_row
 from claims.models import Claim
 from claims.status import HistoryEntry
 
@@ -36,6 +37,8 @@ class ClaimRecord:
     injury: str
     treatment: str
     evidence_files: int
+    # The same claim under the export's Chinese headers, in the field table's order.
+    export: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ def _record(claim: Claim) -> ClaimRecord:
         injury=claim.injury or "",
         treatment=claim.treatment or "",
         evidence_files=len(claim.evidence),
+        export=export_row(claim),
     )
 
 
@@ -97,17 +101,30 @@ def show_claim(reference: str, engine: Engine | None = None) -> ClaimDetail:
         history = [HistoryEntry(e.status, e.note, e.created_at) for e in claim.events]
         files = [
             f"{e.original_name or e.stored_name} ({e.media_type}, {e.size} B, sha256 {e.sha256[:12]}…)"
+            + (f" 提交后补充 {e.created_at:%Y-%m-%d %H:%M}" if _after(e.created_at, claim.submitted_at) else "")
             for e in claim.evidence
         ]
         return ClaimDetail(_record(claim), history, files)
 
 
+STATUS_HEADERS = ("受理编号", "状态", "提交时间")
+
+
+def _after(moment: datetime, submitted: datetime | None) -> bool:
+    """Whether a file came after submission (SQLite gives naive UTC datetimes back, PostgreSQL aware ones)."""
+    if submitted is None:
+        return False
+    return moment.replace(tzinfo=None) > submitted.replace(tzinfo=None)
+
+
 def write_csv(records: list[ClaimRecord], handle: TextIO) -> int:
-    fields = list(ClaimRecord.__dataclass_fields__)
-    writer = csv.DictWriter(handle, fieldnames=fields)
+    """Chinese headers from the field table; open the file with a UTF-8 BOM for Excel (``utf-8-sig``)."""
+    headers = list(STATUS_HEADERS) + list(records[0].export if records else {})
+    writer = csv.DictWriter(handle, fieldnames=headers)
     writer.writeheader()
     for record in records:
-        row = asdict(record)
+        submitted = f"{record.submitted_at:%Y-%m-%d %H:%M}" if record.submitted_at else ""
+        row = dict(zip(STATUS_HEADERS, (record.reference, record.status, submitted), strict=True)) | record.export
         # A cell starting with = + - @ would run as a formula when staff open the file in a spreadsheet.
         writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
     return len(records)

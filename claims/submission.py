@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from claims.db import session_scope
 from claims.errors import DraftNotFound, IncompleteClaim
+from claims.fields import required_columns
 from claims.models import Claim, ClaimEvent, utcnow
 
-REQUIRED = ("full_name", "phone", "id_hash", "platform", "work_type", "injury_time", "location", "accident", "injury")
+REQUIRED = required_columns()
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: references are read out on the phone
 
 
