@@ -8,7 +8,11 @@ not seen (``tests/security/test_rasa_patches.py`` fails when Rasa changes).
 * structlog events never carry user text, trackers or tracebacks with local
   variables: sensitive keys are replaced, exceptions rendered as masked text;
 * an action server error's response body (which could echo a tracker) is kept
-  out of the exception message that Rasa logs.
+  out of the exception message that Rasa logs;
+* a tracker store that cannot be reached fails the turn (``TrackerStoreUnavailable``,
+  answered 503 by the signed channel) instead of Rasa's fallback to an empty
+  in-memory tracker, which would answer as if the conversation had just begun
+  and keep that turn in one process's memory only.
 """
 
 from __future__ import annotations
@@ -65,6 +69,26 @@ class RasaVersionMismatch(RuntimeError):
     pass
 
 
+class TrackerStoreUnavailable(RuntimeError):
+    """The tracker store (PostgreSQL, SQLite) failed: the turn is not processed."""
+
+
+def _raise_tracker_store_error(error: Exception) -> None:
+    raise TrackerStoreUnavailable(type(error).__name__) from error
+
+
+def _create_tracker_store(store: Any, domain: Any) -> Any:
+    """``Agent._create_tracker_store`` of Rasa 3.6, with errors raised instead of the fallback."""
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+
+    if store is not None:
+        store.domain = domain
+        tracker_store = store
+    else:
+        tracker_store = InMemoryTrackerStore(domain)
+    return FailSafeTrackerStore(tracker_store, on_tracker_store_error=_raise_tracker_store_error)
+
+
 def check_version() -> None:
     import rasa.version
 
@@ -111,6 +135,7 @@ def install() -> None:
     if _installed:
         return
     check_version()
+    import rasa.core.agent
     import rasa.utils.endpoints
     import rasa.utils.log_utils
 
@@ -120,4 +145,5 @@ def install() -> None:
     # configure_structlog looks the name up when it runs, so the replacement is picked up.
     rasa.utils.log_utils._anonymizer = redact_event  # type: ignore[attr-defined]
     rasa.utils.endpoints.ClientResponseError.__init__ = _client_response_error_init  # type: ignore[method-assign]
+    rasa.core.agent.Agent._create_tracker_store = staticmethod(_create_tracker_store)  # type: ignore[method-assign]
     _installed = True

@@ -29,6 +29,7 @@ from sanic.response import HTTPResponse
 from assistant import contracts
 from assistant.nonces import nonce_memory
 from assistant.settings import get_settings
+from rasa_plugins.patches import TrackerStoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +106,9 @@ class SignedRestInput(InputChannel):
                 log.error("message of conversation %s timed out", sender_tag(sender))
             except Exception as error:  # the message itself is never logged
                 log.error("message of conversation %s failed: %s", sender_tag(sender), type(error).__name__)
-                if not collector.messages:
-                    # Nothing was said (tracker or lock store unreachable): the front end tells the
-                    # user to send it again later, rather than showing an empty reply.
+                if not collector.messages or isinstance(error, TrackerStoreUnavailable):
+                    # The tracker or lock store could not be reached (nothing said, or the turn not
+                    # stored): the front end tells the user to send it again later.
                     return refusal(contracts.UNAVAILABLE, 503)
             return response.json(collector.messages)
 
