@@ -19,7 +19,7 @@ from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import create_engine, text
 
 from rasa_plugins import patches
-from rasa_plugins.lock_store import LockStoreFromUrl
+from rasa_plugins.lock_store import AtomicRedisLockStore, LockStoreFromUrl
 from rasa_plugins.masking_tracker_store import PLACEHOLDER, MaskingSQLTrackerStore
 
 POSTGRES, REDIS = sys.argv[1], sys.argv[2]
@@ -44,6 +44,18 @@ def lock_store_follows_the_url() -> None:
     ticket = store.issue_ticket("conversation-1")
     assert store.get_lock("conversation-1").is_locked(ticket + 1)  # a second turn waits for the first
     store.finish_serving("conversation-1", ticket)
+
+
+@check
+def two_processes_taking_tickets_at_once_get_distinct_ones() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    stores = [LockStoreFromUrl(endpoint_config=EndpointConfig(url=REDIS)) for _ in range(2)]
+    assert all(isinstance(store, AtomicRedisLockStore) for store in stores)
+    with ThreadPoolExecutor(8) as pool:
+        tickets = list(pool.map(lambda n: stores[n % 2].issue_ticket("conversation-2"), range(40)))
+    assert sorted(tickets) == list(range(40)), sorted(tickets)
+    assert stores[0].get_lock("conversation-2").now_serving == 0
 
 
 @check

@@ -98,7 +98,7 @@ def test_rasa_side_lock_store_masking_store_on_postgresql_and_no_silent_fallback
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads(result.stdout.strip().splitlines()[-1])
     assert {name: outcome for name, outcome in results.items() if outcome != "ok"} == {}
-    assert len(results) == 3
+    assert len(results) == 4
 
 
 def test_tracker_erasure_and_retention_reach_a_postgresql_tracker_store(
@@ -125,7 +125,11 @@ def test_tracker_erasure_and_retention_reach_a_postgresql_tracker_store(
     assert erase_conversations({"tg-erase"}, before=datetime(2030, 1, 1, tzinfo=UTC)) == 1  # retention's cut-off
     assert erase_conversations({"tg-erase"}) == 1  # withdrawal: the rest
     with engine.connect() as connection:
-        left = connection.execute(text("SELECT sender_id FROM events WHERE sender_id IN ('tg-erase', 'tg-keep')")).scalars().all()
+        left = (
+            connection.execute(text("SELECT sender_id FROM events WHERE sender_id IN ('tg-erase', 'tg-keep')"))
+            .scalars()
+            .all()
+        )
     engine.dispose()
     assert left == ["tg-keep"]
 
