@@ -10,6 +10,8 @@ The archive is laid out like a state folder, so a restored folder is used as it 
     assistant.db             claims store (SQLite, copied with SQLite's online backup API)
     claims.pgdump            claims store (PostgreSQL, ``pg_dump --format=custom``) instead
     tracker.db               Rasa's tracker store (SQLite, online backup API)
+    tracker.pgdump           … or its PostgreSQL database (TRACKER_STORE_URL), unless it is the claims one
+    knowledge/…              the policy documents (staff add them in the console)
     evidence/…               photos and PDFs, named by checksum
     claims_secret_key, rasa_token, …   every secret the settings generate
     unanswered.jsonl, feedback.jsonl   staff records (masked)
@@ -49,6 +51,8 @@ MANIFEST = "manifest.json"
 CLAIMS_SQLITE = "assistant.db"
 CLAIMS_PGDUMP = "claims.pgdump"
 TRACKER_SQLITE = "tracker.db"
+TRACKER_PGDUMP = "tracker.pgdump"
+KNOWLEDGE = "knowledge"
 EVIDENCE = "evidence"
 RECORDS = ("unanswered.jsonl", "feedback.jsonl")
 _GENERATED = re.compile(r"generated into \$ASSISTANT_STATE_DIR/([A-Za-z0-9_]+)")
@@ -166,8 +170,9 @@ def create_backup(out: Path | None = None, settings: Settings | None = None) -> 
         ):
             writer = _Writer(tar)
             database = _add_database(writer, settings, Path(staging), notes)
-            _add_tracker(writer, settings, Path(staging), notes)
-            _add_evidence(writer, settings.evidence_dir)
+            tracker = _add_tracker(writer, settings, Path(staging), notes)
+            _add_folder(writer, EVIDENCE, settings.evidence_dir)
+            _add_folder(writer, KNOWLEDGE, settings.knowledge_dir)  # staff add documents in the console
             _add_secrets(writer, settings.state_dir, notes)
             for name in RECORDS:
                 if (settings.state_dir / name).is_file():
@@ -176,6 +181,8 @@ def create_backup(out: Path | None = None, settings: Settings | None = None) -> 
                 "format": FORMAT,
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "database": database,
+                "tracker": tracker,
+                "knowledge_dir": str(settings.knowledge_dir),
                 "notes": notes,
                 "files": writer.files,
             }
@@ -205,24 +212,40 @@ def _add_database(writer: _Writer, settings: Settings, staging: Path, notes: lis
     raise BackupError(f"cannot back up a {settings.database_url.split(':', 1)[0]} claims store")
 
 
-def _add_tracker(writer: _Writer, settings: Settings, staging: Path, notes: list[str]) -> None:
-    tracker_url = os.environ.get("TRACKER_STORE_URL", "")
-    if tracker_url and not tracker_url.startswith("sqlite"):
-        # A tracker in PostgreSQL is dumped by the database's own backup (pg_dump of that database).
-        notes.append("tracker store is not SQLite (TRACKER_STORE_URL): back up its database with pg_dump")
-        return
-    if settings.tracker_db.exists():
-        _sqlite_copy(settings.tracker_db, staging / TRACKER_SQLITE)
-        writer.add_file(TRACKER_SQLITE, staging / TRACKER_SQLITE)
-    else:
+def _same_database(first: str, second: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    a, b = make_url(first), make_url(second)
+    return (a.host, a.port, a.database) == (b.host, b.port, b.database)
+
+
+def _add_tracker(writer: _Writer, settings: Settings, staging: Path, notes: list[str]) -> str:
+    """Rasa's tracker store: the SQLite file, or a pg_dump of its PostgreSQL database
+    (nothing more when it shares the claims database, whose dump already holds it)."""
+    url = settings.tracker_url
+    if url.startswith("postgresql"):
+        if settings.database_url.startswith("postgresql") and _same_database(url, settings.database_url):
+            notes.append("the tracker store's tables are in the claims database dump")
+            return "in claims database"
+        _pg_dump(url, staging / TRACKER_PGDUMP)
+        writer.add_file(TRACKER_PGDUMP, staging / TRACKER_PGDUMP)
+        return "postgresql"
+    path = _sqlite_path(url)
+    if path is None:
+        raise BackupError(f"cannot back up a {url.split(':', 1)[0]} tracker store")
+    if not path.exists():
         notes.append("no tracker database yet")
+        return "none"
+    _sqlite_copy(path, staging / TRACKER_SQLITE)
+    writer.add_file(TRACKER_SQLITE, staging / TRACKER_SQLITE)
+    return "sqlite"
 
 
-def _add_evidence(writer: _Writer, folder: Path) -> None:
+def _add_folder(writer: _Writer, prefix: str, folder: Path) -> None:
     if not folder.is_dir():
         return
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        writer.add_file(f"{EVIDENCE}/{path.relative_to(folder).as_posix()}", path)
+        writer.add_file(f"{prefix}/{path.relative_to(folder).as_posix()}", path)
 
 
 def _add_secrets(writer: _Writer, state_dir: Path, notes: list[str]) -> None:
@@ -259,9 +282,16 @@ def _safe_name(name: str) -> bool:
     return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
 
 
-def restore_backup(archive: Path, target: Path, force: bool = False, database_url: str | None = None) -> RestoreReport:
+def restore_backup(
+    archive: Path,
+    target: Path,
+    force: bool = False,
+    database_url: str | None = None,
+    tracker_database_url: str | None = None,
+) -> RestoreReport:
     """Unpack ``archive`` into ``target`` (empty unless ``force``), every file owner-only,
-    every checksum verified before anything is moved into place."""
+    every checksum verified before anything is moved into place. PostgreSQL dumps are loaded
+    into ``database_url`` / ``tracker_database_url`` when given (empty databases)."""
     target = target.resolve()
     if target.exists() and any(target.iterdir()) and not force:
         raise BackupError(f"{target} is not empty (use --force to restore over it)")
@@ -280,13 +310,22 @@ def restore_backup(archive: Path, target: Path, force: bool = False, database_ur
                         os.unlink(f"{destination}{suffix}")
             os.replace(staging / name, destination)
     database = str(manifest.get("database", ""))
-    if database == "postgresql":
-        dump = target / CLAIMS_PGDUMP
-        if database_url:
-            _pg_restore(database_url, dump)
-            notes.append("claims database loaded with pg_restore")
+    for name, url, what, variable in (
+        (CLAIMS_PGDUMP, database_url, "claims database", "DATABASE_URL"),
+        (TRACKER_PGDUMP, tracker_database_url, "tracker store", "TRACKER_STORE_URL"),
+    ):
+        if name not in manifest["files"]:
+            continue
+        if url:
+            _pg_restore(url, target / name)
+            notes.append(f"{what} loaded with pg_restore")
         else:
-            notes.append(f"load the claims database with: pg_restore --no-owner --dbname <DATABASE_URL> {dump}")
+            notes.append(f"load the {what} with: pg_restore --no-owner --dbname <{variable}> {target / name}")
+    if any(name.startswith(f"{KNOWLEDGE}/") for name in manifest["files"]):
+        notes.append(
+            f"policy documents restored into {target / KNOWLEDGE}: set KNOWLEDGE_DIR to it "
+            f"(or copy them back to {manifest.get('knowledge_dir')}) and run `assistant index`"
+        )
     notes.extend(str(n) for n in manifest.get("notes", []))
     return RestoreReport(target, len(manifest["files"]), database, notes)
 
@@ -358,7 +397,13 @@ def _backup_command(args) -> int:
 
 def _restore_command(args) -> int:
     try:
-        report = restore_backup(Path(args.file), Path(args.state_dir), force=args.force, database_url=args.database_url)
+        report = restore_backup(
+            Path(args.file),
+            Path(args.state_dir),
+            force=args.force,
+            database_url=args.database_url,
+            tracker_database_url=args.tracker_database_url,
+        )
     except BackupError as error:
         log.error("%s", error)
         return 1
@@ -379,4 +424,5 @@ def add_backup_parsers(sub) -> None:
     p.add_argument("--state-dir", required=True, help="folder to restore into (must be empty unless --force)")
     p.add_argument("--force", action="store_true", help="restore into a folder that is not empty")
     p.add_argument("--database-url", help="PostgreSQL backups: load the claims dump into this (empty) database")
+    p.add_argument("--tracker-database-url", help="load a PostgreSQL tracker dump into this (empty) database")
     p.set_defaults(func=_restore_command)

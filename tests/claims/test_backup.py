@@ -60,6 +60,9 @@ def live_state(tmp_path, db_url, monkeypatch) -> Path:
     for variable in [*generated_secrets().values(), "TRACKER_DB", "EVIDENCE_DIR", "TRACKER_STORE_URL"]:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("ASSISTANT_STATE_DIR", str(state))
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "新规定.md").write_text("# 新规定\n\n员工上传的文件。\n", encoding="utf-8")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path / "documents"))
     monkeypatch.setenv("DATABASE_URL", db_url)
     get_settings.cache_clear()
     settings = get_settings()
@@ -82,7 +85,7 @@ def owner_only(path: Path) -> bool:
     return stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
 
 
-def assert_restored(target: Path, engine_url: str) -> None:
+def assert_restored(target: Path, engine_url: str, tracker_url: str | None = None) -> None:
     [claim] = list_claims(engine=engine_for(engine_url))
     assert (claim.full_name, claim.phone, claim.id_last4, claim.evidence_files) == ("王小明", "13812345678", "002X", 1)
     # The restored key still matches the number a claimant reads out on the phone.
@@ -93,8 +96,13 @@ def assert_restored(target: Path, engine_url: str) -> None:
     [evidence] = [p for p in (target / "evidence").rglob("*") if p.is_file()]
     assert evidence.read_bytes() == PNG and evidence.name == hashlib.sha256(PNG).hexdigest() + ".png"
     assert show_claim(claim.reference, engine=engine_for(engine_url)).evidence
-    with sqlite3.connect(target / "tracker.db") as tracker:
-        assert tracker.execute("select sender_id from events").fetchall() == [("tg-77",)]
+    if tracker_url is None:
+        with sqlite3.connect(target / "tracker.db") as tracker:
+            assert tracker.execute("select sender_id from events").fetchall() == [("tg-77",)]
+    else:
+        with create_engine(tracker_url).connect() as connection:
+            assert connection.execute(text("select sender_id from events")).all() == [("tg-77",)]
+    assert (target / "knowledge" / "新规定.md").read_text(encoding="utf-8").startswith("# 新规定")
     assert (target / "rasa_token").exists() and (target / "unanswered.jsonl").exists()
     files = [p for p in target.rglob("*") if p.is_file()]
     assert files and all(owner_only(p) for p in [target, *files, *(p for p in target.rglob("*") if p.is_dir())])
@@ -130,26 +138,51 @@ def test_backup_and_restore_with_the_command(live_state: Path, db_url: str, tmp_
     assert run_cli("restore", str(archive), "--state-dir", str(target), "--force", env=env).returncode == 0
 
 
-def test_backup_and_restore_postgresql(live_state: Path, db_url: str, tmp_path: Path, postgres_admin_url) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("the SQLite round trip is the test above")
-    report = create_backup(tmp_path / "backup.tar.gz")
-    assert report.database == "postgresql" and owner_only(report.path)
+@pytest.fixture
+def new_database(postgres_admin_url):
+    """Empty PostgreSQL databases made on demand, dropped afterwards."""
     admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
-    name = f"claims_restore_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = postgres_admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        target = tmp_path / "restored"
-        restored = restore_backup(report.path, target, database_url=url)
-        assert restored.database == "postgresql" and (target / "claims.pgdump").exists()
-        assert_restored(target, url)
-    finally:
-        engine_for(url).dispose()
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"backup_test_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        made.append(name)
+        return postgres_admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+    yield make
+    for name in made:
+        engine_for(postgres_admin_url.rsplit("/", 1)[0] + f"/{name}").dispose()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    admin.dispose()
+
+
+def test_backup_and_restore_postgresql(
+    live_state: Path, db_url: str, tmp_path: Path, new_database, monkeypatch
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the SQLite round trip is the test above")
+    # Rasa's tracker store in a PostgreSQL database of its own (TRACKER_STORE_URL).
+    tracker_url = new_database()
+    tracker = create_engine(tracker_url)
+    with tracker.begin() as connection:
+        connection.execute(text("CREATE TABLE events (sender_id TEXT, data TEXT)"))
+        connection.execute(text("INSERT INTO events VALUES ('tg-77', '{}')"))
+    tracker.dispose()
+    monkeypatch.setenv("TRACKER_STORE_URL", tracker_url)
+    get_settings.cache_clear()
+
+    report = create_backup(tmp_path / "backup.tar.gz")
+    assert report.database == "postgresql" and owner_only(report.path)
+    with tarfile.open(report.path) as tar:
+        assert {"claims.pgdump", "tracker.pgdump"} <= set(tar.getnames()) and "tracker.db" not in tar.getnames()
+    claims_copy, tracker_copy = new_database(), new_database()
+    target = tmp_path / "restored"
+    restored = restore_backup(report.path, target, database_url=claims_copy, tracker_database_url=tracker_copy)
+    assert restored.database == "postgresql" and (target / "claims.pgdump").exists()
+    assert_restored(target, claims_copy, tracker_copy)
 
 
 def test_a_damaged_or_foreign_archive_is_refused(live_state: Path, db_url: str, tmp_path: Path) -> None:
