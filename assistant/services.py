@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class Service:
     ready: Callable[[], bool]
     url: str
     process: subprocess.Popen | None = field(default=None, repr=False)
+    log_pump: threading.Thread | None = field(default=None, repr=False)
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -48,7 +50,12 @@ class Service:
         # Owner-only from creation (the logs are masked, but they still tell who talked when),
         # rotated at LOG_MAX_BYTES by a thread of this process.
         assert self.process.stdout is not None
-        pump_to_log(self.process.stdout, self.log_file)
+        self.log_pump = pump_to_log(self.process.stdout, self.log_file)
+
+    def _log_flushed(self) -> None:
+        """After the process ended: its last lines are in the log before anyone reads it."""
+        if self.log_pump is not None:
+            self.log_pump.join(timeout=5)
 
     def wait_ready(self, timeout: float) -> None:
         """Poll until ready; fail fast if the process died (its log says why)."""
@@ -56,6 +63,7 @@ class Service:
         delay = 0.2
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
+                self._log_flushed()
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_file}")
             if self.ready():
                 return
@@ -68,6 +76,7 @@ class Service:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+            self._log_flushed()
 
     def stop(self, grace: float = 15.0) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -78,6 +87,7 @@ class Service:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        self._log_flushed()
 
 
 def _http_ok(url: str, **params: str) -> Callable[[], bool]:
