@@ -114,19 +114,21 @@ def _libpq(database_url: str) -> tuple[str, dict[str, str]]:
     return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
 
 
-def _pg_dump(database_url: str, target: Path) -> None:
-    if shutil.which("pg_dump") is None:
-        raise BackupError("DATABASE_URL is PostgreSQL but pg_dump is not installed (apt-get install postgresql-client)")
+def _pg(tool: str, database_url: str, arguments: list[str]) -> None:
+    if shutil.which(tool) is None:
+        raise BackupError(f"the store is PostgreSQL but {tool} is not installed (apt-get install postgresql-client)")
     url, env = _libpq(database_url)
-    result = subprocess.run(
-        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", url],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = subprocess.run([tool, *arguments, f"--dbname={url}"], env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise BackupError(f"pg_dump failed ({result.returncode}): {result.stderr.strip()[-500:]}")
+        raise BackupError(f"{tool} failed ({result.returncode}): {result.stderr.strip()[-500:]}")
+
+
+def _pg_dump(database_url: str, target: Path) -> None:
+    _pg("pg_dump", database_url, ["--format=custom", "--no-owner", "--no-privileges", f"--file={target}"])
+
+
+def _pg_restore(database_url: str, dump: Path) -> None:
+    _pg("pg_restore", database_url, ["--no-owner", "--no-privileges", "--exit-on-error", str(dump)])
 
 
 class _Writer:
@@ -363,21 +365,6 @@ def _unpack_verified(archive: Path, staging: Path) -> dict:
             if digest.hexdigest() != entry["sha256"] or size != entry["size"]:
                 raise BackupError(f"checksum mismatch for {name}: the archive is damaged")
         return manifest
-
-
-def _pg_restore(database_url: str, dump: Path) -> None:
-    if shutil.which("pg_restore") is None:
-        raise BackupError("pg_restore is not installed (apt-get install postgresql-client)")
-    url, env = _libpq(database_url)
-    result = subprocess.run(
-        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={url}", str(dump)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed ({result.returncode}): {result.stderr.strip()[-500:]}")
 
 
 # --- command line --------------------------------------------------------------------------------

@@ -28,29 +28,14 @@ from claims.evidence import store_evidence
 from claims.identity import id_fingerprint
 from claims.staff_views import list_claims, show_claim
 from claims.submission import submit_draft
+from tests.claims.test_claim_store import ANSWERS
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 RESIDENT_ID = "11010519491231002X"
 
 
 def answers(key: bytes) -> dict:
-    from datetime import datetime
-
-    return {
-        "full_name": "王小明",
-        "phone": "13812345678",
-        "id_hash": id_fingerprint(RESIDENT_ID, key),
-        "id_last4": RESIDENT_ID[-4:],
-        "platform": "美团",
-        "work_type": "外卖配送",
-        "injury_time": datetime(2026, 11, 26, 15, 0),
-        "location": "杭州西湖区文三路",
-        "on_order": True,
-        "order_number": "MT2026112600123",
-        "accident": "送餐途中在路口被电动车撞倒",
-        "injury": "左腿骨折",
-        "treatment": "浙一医院，打了石膏",
-    }
+    return {**ANSWERS, "id_hash": id_fingerprint(RESIDENT_ID, key), "id_last4": RESIDENT_ID[-4:]}
 
 
 @pytest.fixture
