@@ -198,20 +198,26 @@ def create_backup(out: Path | None = None, settings: Settings | None = None) -> 
     return BackupReport(out, len(writer.files), total, database, notes)
 
 
-def _add_database(writer: _Writer, settings: Settings, staging: Path, notes: list[str]) -> str:
-    path = _sqlite_path(settings.database_url)
-    if path is not None:
-        if not path.exists():
-            notes.append("no claims database yet")
-            return "sqlite"
-        _sqlite_copy(path, staging / CLAIMS_SQLITE)
-        writer.add_file(CLAIMS_SQLITE, staging / CLAIMS_SQLITE)
-        return "sqlite"
-    if settings.database_url.startswith("postgresql"):
-        _pg_dump(settings.database_url, staging / CLAIMS_PGDUMP)
-        writer.add_file(CLAIMS_PGDUMP, staging / CLAIMS_PGDUMP)
+def _add_store(writer: _Writer, url: str, what: str, names: tuple[str, str], staging: Path, notes: list[str]) -> str:
+    """One database as a consistent copy: ``names`` are the archive's SQLite file and pg_dump file."""
+    sqlite_name, pgdump_name = names
+    if url.startswith("postgresql"):
+        _pg_dump(url, staging / pgdump_name)
+        writer.add_file(pgdump_name, staging / pgdump_name)
         return "postgresql"
-    raise BackupError(f"cannot back up a {settings.database_url.split(':', 1)[0]} claims store")
+    path = _sqlite_path(url)
+    if path is None:
+        raise BackupError(f"cannot back up a {url.split(':', 1)[0]} {what}")
+    if not path.exists():
+        notes.append(f"no {what} yet")
+        return "none"
+    _sqlite_copy(path, staging / sqlite_name)
+    writer.add_file(sqlite_name, staging / sqlite_name)
+    return "sqlite"
+
+
+def _add_database(writer: _Writer, settings: Settings, staging: Path, notes: list[str]) -> str:
+    return _add_store(writer, settings.database_url, "claims database", (CLAIMS_SQLITE, CLAIMS_PGDUMP), staging, notes)
 
 
 def _same_database(first: str, second: str) -> bool:
@@ -225,22 +231,11 @@ def _add_tracker(writer: _Writer, settings: Settings, staging: Path, notes: list
     """Rasa's tracker store: the SQLite file, or a pg_dump of its PostgreSQL database
     (nothing more when it shares the claims database, whose dump already holds it)."""
     url = settings.tracker_url
-    if url.startswith("postgresql"):
-        if settings.database_url.startswith("postgresql") and _same_database(url, settings.database_url):
-            notes.append("the tracker store's tables are in the claims database dump")
-            return "in claims database"
-        _pg_dump(url, staging / TRACKER_PGDUMP)
-        writer.add_file(TRACKER_PGDUMP, staging / TRACKER_PGDUMP)
-        return "postgresql"
-    path = _sqlite_path(url)
-    if path is None:
-        raise BackupError(f"cannot back up a {url.split(':', 1)[0]} tracker store")
-    if not path.exists():
-        notes.append("no tracker database yet")
-        return "none"
-    _sqlite_copy(path, staging / TRACKER_SQLITE)
-    writer.add_file(TRACKER_SQLITE, staging / TRACKER_SQLITE)
-    return "sqlite"
+    both_postgresql = url.startswith("postgresql") and settings.database_url.startswith("postgresql")
+    if both_postgresql and _same_database(url, settings.database_url):
+        notes.append("the tracker store's tables are in the claims database dump")
+        return "in claims database"
+    return _add_store(writer, url, "tracker store", (TRACKER_SQLITE, TRACKER_PGDUMP), staging, notes)
 
 
 def _add_folder(writer: _Writer, prefix: str, folder: Path) -> None:
