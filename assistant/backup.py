@@ -91,7 +91,7 @@ def _sqlite_path(database_url: str) -> Path | None:
 
 def _sqlite_copy(source: Path, target: Path) -> None:
     """A consistent copy of a live database (committed transactions only, WAL folded in)."""
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
     try:
         dst = sqlite3.connect(target)
         try:
