@@ -9,7 +9,7 @@ RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_
 RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
 MODEL := models/policy-assistant.tar.gz
 
-.PHONY: run test setup prepare lint validate train lock lock-upgrade test-unit test-conversations eval-dialogue eval-dialogue-tune eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack clean
+.PHONY: run test setup prepare lint validate train lock lock-upgrade test-unit test-conversations eval-dialogue eval-dialogue-tune eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack browser console-screenshots clean
 
 run: setup                          ## start everything; terminal chat unless TELEGRAM_BOT_TOKEN is set
 	$(APP)/assistant run
@@ -51,7 +51,7 @@ validate: setup
 train: setup
 	$(APP)/python -c "from assistant.rasa_model import ensure_trained; ensure_trained()"
 
-test-unit: setup prepare train
+test-unit: setup prepare train browser
 	$(APP)/pytest -q
 
 test-conversations: setup train
@@ -78,6 +78,13 @@ bench-retrieval: setup
 
 bench-stack: setup prepare train  ## the full stack under 1-100 simultaneous users (REST and Telegram); about 15 minutes
 	$(APP)/assistant bench stack
+
+browser:                        ## Chromium for the staff console's browser tests (Debian's; Playwright drives it), a CJK font
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	fc-list :lang=zh | grep -q . || (apt-get update && apt-get install -y fonts-wqy-microhei)
+
+console-screenshots: setup prepare train browser  ## docs/console-*.png from the staff console's browser tests
+	CONSOLE_SCREENSHOTS=docs $(APP)/pytest -q tests/console/test_console.py
 
 lock: setup                     ## re-hash the pinned versions in requirements/*.lock (after editing a pin)
 	$(APP)/python requirements/lock.py $(APP)/pip requirements/app.in requirements/app.lock

@@ -35,6 +35,16 @@ def answer_question(question: str, min_score: float) -> Answer | Decline:
     return respond(question, hits, min_score, tokenize, kb.vocabulary())
 
 
+def count_outcome(outcome: str) -> None:
+    """The day's tally for the staff dashboard (day and outcome only); never fails a turn."""
+    from claims.outcomes import record_outcome
+
+    try:
+        record_outcome(outcome)
+    except Exception as error:
+        log.warning("question outcome not counted: %s", type(error).__name__)
+
+
 def last_answer_slot(question: str, answer: Answer) -> dict[str, Any]:
     """What 看全文 and 👍/👎 need later; the question with numbers masked."""
     return {
@@ -64,7 +74,10 @@ async def answer_if_documents_do(question: str, dispatcher: CollectingDispatcher
     except (IndexMissing, IndexMismatch, FileNotFoundError):
         log.exception("knowledge index unavailable")
         return None
-    return utter_answer(dispatcher, question, result) if isinstance(result, Answer) else None
+    if not isinstance(result, Answer):
+        return None
+    await asyncio.to_thread(count_outcome, "answered")
+    return utter_answer(dispatcher, question, result)
 
 
 async def reply_to_question(
@@ -80,6 +93,7 @@ async def reply_to_question(
         dispatcher.utter_message(response="utter_policy_unavailable")
         count_decline("index_unavailable")
         return None, []
+    await asyncio.to_thread(count_outcome, "declined" if isinstance(result, Decline) else "answered")
     if isinstance(result, Decline):
         count_decline("no_answer" if result.related is None else "not_covered")
         await asyncio.to_thread(record_unanswered, question, result.best_score, result.missing)

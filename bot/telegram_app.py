@@ -33,6 +33,7 @@ from assistant.metrics import TURN_SECONDS, TURNS, count_error, serve_metrics
 from assistant.settings import Settings, get_settings
 from bot import texts
 from bot.delivery import with_retries
+from bot.handoff_relay import relay_to_staff
 from bot.keyboards import button_title, inline_keyboard
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.text_split import split_message
@@ -64,6 +65,8 @@ class Relay:
     async def forward(self, message: Message, text: str) -> None:
         TURNS.labels("telegram", "payload" if text.startswith("/") else "text").inc()
         async with self._locks[message.chat_id]:
+            if await relay_to_staff(message, sender_id(message.chat_id), text):  # an open hand-off: to staff
+                return
             await self._exchange(message, text)
 
     async def upload(self, message: Message, upload: Upload, context: ContextTypes.DEFAULT_TYPE) -> None:

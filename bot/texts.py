@@ -33,3 +33,11 @@ PRIVATE_CHAT_ONLY = (
 EDIT_NOT_TAKEN = (
     "修改过的消息不会当作新的回答。如果要改刚才的内容，请直接再发一条；改申请里的信息可以说“改一下手机号”。"
 )
+# A hand-off to staff is open: what the worker types goes to the staff console (bot/handoff_relay.py).
+HANDOFF_RELAYED_FIRST = (
+    "👩‍💼 你现在在和人工客服对话：你发的消息已转给工作人员，他们会在这里回复你（工作时间内一般很快）。"
+    "在此期间智能助手不回答；输入“结束人工”可以回到智能助手。紧急情况请拨打 12351。"
+)
+HANDOFF_RELAYED = "✅ 已转给工作人员。输入“结束人工”可以回到智能助手。"
+HANDOFF_ENDED = "人工服务已结束，接下来由智能助手为你解答。还需要人工可以再发“转人工”。"
+HANDOFF_NONE_OPEN = "目前没有进行中的人工服务。有问题可以直接问我，需要人工请发“转人工”。"

@@ -21,7 +21,10 @@ def main() -> None:
     host, port = settings.staff_console_host_port
     log.info("staff console on %s", settings.staff_console_url)
     # No access log: query strings can hold a searched phone number.
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, log_level="warning", log_config=None)
+    # ws="none": no websockets here, and the websockets package pinned for rasa-sdk is too old for uvicorn's.
+    uvicorn.run(
+        create_app(settings), host=host, port=port, ws="none", access_log=False, log_level="warning", log_config=None
+    )
 
 
 if __name__ == "__main__":

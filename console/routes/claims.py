@@ -27,6 +27,8 @@ from console.status_change import change_status
 from console.web import STATUS_LABELS, flash, local_time, render
 
 router = APIRouter()
+TOLD = "已通知申请人（Telegram）。"
+NOT_TOLD = "暂未通知到申请人：Telegram 用户会自动重试发送，其他渠道的用户查询进度时会看到。"
 Officer = Annotated[Staff, Depends(require("officer"))]
 
 FIELD_LABELS = {
@@ -232,7 +234,7 @@ def claim_status(
         flash(request, "这个状态变更不允许（已结束的申请不能重新打开）。")
         return RedirectResponse(f"/claims/{quote(reference)}", status_code=303)
     audit(staff.name, "claim_status", change.reference, f"{change.old_status} → {change.status}")
-    told = "已通知申请人（Telegram）。" if notified else "申请人没有收到通知（非 Telegram 用户或发送失败）。"
+    told = TOLD if notified else NOT_TOLD
     flash(request, f"状态已改为“{STATUS_LABELS.get(change.status, change.status)}”。{told}")
     return RedirectResponse(f"/claims/{quote(change.reference)}", status_code=303)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -119,7 +120,7 @@ async def knowledge_upload(request: Request, staff: Editor, file: Annotated[Uplo
         return RedirectResponse("/knowledge", status_code=303)
     audit(staff.name, "document_upload", name[:64], f"{len(data)} bytes")
     flash(request, f"已上传 {name}。请检查下面的分段，然后点“建立索引”使它生效。")
-    return RedirectResponse(f"/knowledge/document?name={name}", status_code=303)
+    return RedirectResponse(f"/knowledge/document?name={quote(name)}", status_code=303)
 
 
 def _store_document(folder: Path, name: str, data: bytes) -> str:
