@@ -11,7 +11,7 @@ from importlib.metadata import packages_distributions
 
 from assistant.settings import PROJECT_ROOT
 
-PACKAGES = ("assistant", "actions", "bot", "claims", "knowledge")
+PACKAGES = ("assistant", "actions", "bot", "claims", "console", "knowledge")
 LOCKS = ("app.lock", "rasa.lock")
 
 
