@@ -131,12 +131,31 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _bench_stack(args: argparse.Namespace) -> int:
+    if args.rasa_instances:
+        return _bench_cluster(args)
     from assistant.bench.stack_load import print_table, run
 
     out = Path(args.out) if args.out else get_settings().state_dir / "bench" / "stack.json"
-    users = [int(n) for n in args.users.split(",") if n]
+    users = [int(n) for n in (args.users or "1,10,50,100").split(",") if n]
     telegram_users = [int(n) for n in args.telegram_users.split(",") if n]
     figures = run(users, telegram_users, args.long_turns, out)
+    print_table(figures)
+    print(f"written to {out}")
+    return 0
+
+
+def _bench_cluster(args: argparse.Namespace) -> int:
+    from assistant.bench.cluster_load import print_table, run
+
+    out = Path(args.out) if args.out else get_settings().state_dir / "bench" / "cluster.json"
+    figures = run(
+        [int(n) for n in args.rasa_instances.split(",") if n],
+        args.action_instances,
+        [int(n) for n in (args.users or "1,20,50").split(",") if n],
+        out,
+        postgres_url=args.postgres_url,
+        redis_url=args.redis_url,
+    )
     print_table(figures)
     print(f"written to {out}")
     return 0
@@ -297,9 +316,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--questions", default=str(Path(__file__).resolve().parents[1] / "tests/eval/retrieval_questions.jsonl")
     )
     p.add_argument("--synthetic", type=int, default=10000, help="passages in the synthetic folder (0 skips it)")
-    p.add_argument("--users", default="1,10,50,100", help="stack: simultaneous REST users per round")
+    p.add_argument(
+        "--users", default=None, help="stack: simultaneous REST users per round (1,10,50,100; cluster 1,20,50)"
+    )
     p.add_argument("--telegram-users", default="1,10,50", help="stack: simultaneous Telegram chats per round")
     p.add_argument("--long-turns", type=int, default=150, help="stack: turns of the long conversation")
+    p.add_argument(
+        "--rasa-instances",
+        default="",
+        help="stack on PostgreSQL + Redis with these numbers of Rasa processes behind nginx, e.g. 1,2",
+    )
+    p.add_argument("--action-instances", type=int, default=1, help="stack --rasa-instances: action servers")
+    p.add_argument(
+        "--postgres-url",
+        default="",
+        help="stack --rasa-instances: PostgreSQL server for fresh databases (postgresql://postgres@127.0.0.1:5432/postgres)",
+    )
+    p.add_argument(
+        "--redis-url", default="", help="stack --rasa-instances: Redis (LOCK_STORE_URL or redis://127.0.0.1:6379/0)"
+    )
     p.add_argument("--out", help="JSON output (default: $ASSISTANT_STATE_DIR/bench/<what>.json)")
     p.set_defaults(func=_bench)
 

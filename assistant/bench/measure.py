@@ -79,3 +79,18 @@ class RssSampler:
 
 def cpu_count() -> int:
     return os.cpu_count() or 1
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            stack += _children(current)
+        except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
+            continue
+    return total / ticks
