@@ -21,6 +21,7 @@ from sanic.response import HTTPResponse, json
 from sqlalchemy.exc import SQLAlchemyError
 
 from assistant import contracts
+from assistant.nonces import nonce_memory
 from assistant.settings import Settings
 from claims.drafts import open_draft_id
 from claims.errors import ClaimNotFound, DraftNotFound
@@ -42,7 +43,9 @@ def _authenticated(verifier: contracts.Verifier, request: Request, max_bytes: in
     verdict = verifier.verify(request.headers, request.method, request.path, body, sender_id)
     if not verdict.ok:
         log.warning("refused an upload: %s", verdict.reason)
-        return json({"ok": False, "reason": verdict.reason}, status=401)
+        return json(
+            {"ok": False, "reason": verdict.reason}, status=503 if verdict.reason == contracts.UNAVAILABLE else 401
+        )
     return sender_id
 
 
@@ -120,7 +123,8 @@ def add_upload_route(app: Sanic, settings: Settings) -> None:
         {
             contracts.CLIENT_TELEGRAM: settings.telegram_frontend_secret,
             contracts.CLIENT_LOCAL: settings.frontend_secret,
-        }
+        },
+        nonce_memory(settings.lock_store_url),  # shared in Redis across action servers behind a balancer
     )
     receiver = make_receiver(verifier, settings.upload_max_bytes)
     app.add_route(receiver, UPLOAD_PATH, methods=["POST"], name="evidence")
