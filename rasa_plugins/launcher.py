@@ -33,10 +33,11 @@ def prepare_environment() -> list[str]:
     os.environ["LOCK_STORE_URL"] = settings.lock_store_url
     os.environ["SANIC_REQUEST_MAX_SIZE"] = str(API_REQUEST_MAX_SIZE)
     arguments = sys.argv[1:]
-    if "--auth-token" in arguments:
+    if any(a in ("--auth-token", "-t") or a.startswith("--auth-token=") for a in arguments):
         raise SystemExit("the API token comes from RASA_TOKEN or the state folder, never the command line")
     if arguments[:1] == ["run"] and "--enable-api" in arguments:
-        arguments += ["--auth-token", settings.rasa_token]
+        # One argument with "=": a generated token may begin with "-", which argparse would take for an option.
+        arguments += [f"--auth-token={settings.rasa_token}"]
     return arguments
 
 

@@ -154,6 +154,20 @@ def bot_messages_that_echo_staff_notes_are_hidden() -> None:
 
 
 @check
+def the_claim_summary_is_hidden_with_its_template_values() -> None:
+    store = store_for("summary")
+    summary = f"姓名：{NAME}\n手机号：{PHONE}\n伤情：{INJURY}"
+    shown = BotUttered(
+        f"请核对你的申请信息：\n{summary}", metadata={"utter_action": "utter_claim_summary", "summary": summary}
+    )
+    save(store, "a", [*DRAFT_OPEN, user("完成", "affirm"), ActionExecuted("injury_claim_form"), shown, listen()])
+    text = raw("summary")
+    assert "utter_claim_summary" in text  # which response it was stays
+    for clear in (NAME, INJURY, "5678"):
+        assert clear not in text, clear
+
+
+@check
 def withdrawal_erases_every_stored_event_of_that_user_only() -> None:
     store = store_for("erase")
     save(store, "a", [*DRAFT_OPEN, user(NAME), listen()])
@@ -293,20 +307,21 @@ def the_launcher_hands_the_token_over_in_process_and_restricts_new_files() -> No
     sys.argv = ["launcher", "run", "--enable-api", "--port", "1"]
     arguments = launcher.prepare_environment()
     token = (STATE / "rasa_token").read_text().strip()
-    assert arguments[-2:] == ["--auth-token", token]
+    assert arguments[-1:] == [f"--auth-token={token}"]  # one argument: a token may begin with "-"
     assert os.environ["ACTION_SERVER_TOKEN"] == (STATE / "action_server_token").read_text().strip()
     probe = STATE / "probe"
     probe.write_text("x")
     assert probe.stat().st_mode & 0o077 == 0
     for secret in ("rasa_token", "action_server_token"):
         assert (STATE / secret).stat().st_mode & 0o077 == 0
-    sys.argv = ["launcher", "run", "--auth-token", "visible"]
-    try:
-        launcher.prepare_environment()
-    except SystemExit:
-        pass
-    else:
-        raise AssertionError("a token on the command line was accepted")
+    for given in (["--auth-token", "visible"], ["--auth-token=visible"]):
+        sys.argv = ["launcher", "run", *given]
+        try:
+            launcher.prepare_environment()
+        except SystemExit:
+            pass
+        else:
+            raise AssertionError("a token on the command line was accepted")
 
 
 sys.stdout.write(json.dumps(results) + "\n")
