@@ -35,7 +35,7 @@ def handoff_thread(request: Request, handoff_id: int, staff: Officer) -> HTMLRes
     if found is None:
         raise HTTPException(404)
     audit(staff.name, "handoff_view", f"handoff#{handoff_id}")
-    turns = recent_turns(request.app.state.settings.tracker_db, found.sender_id)
+    turns = recent_turns(request.app.state.settings.tracker_url, found.sender_id)
     return render(
         request,
         "handoff_thread.html",

@@ -238,6 +238,7 @@ def test_a_handoff_is_answered_in_place_both_ways(console_stack, officer: Page) 
     shot(officer, "handoffs")
     officer.click("#handoffs tbody tr >> nth=0 >> a")
     expect(officer.locator("#thread")).to_contain_text("什么时候有结果")
+    expect(officer.locator("ol.recent")).to_contain_text("转人工")  # the conversation before, from the tracker store
     officer.fill("textarea[name=text]", "您好，申请正在审核，预计三个工作日内有结果。")
     officer.click("#reply-form button")
     expect(officer.locator(".flash")).to_contain_text("已发送")
