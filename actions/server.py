@@ -30,6 +30,7 @@ from assistant.settings import get_settings, restrict_new_files
 
 log = logging.getLogger(__name__)
 OPEN_PATHS = frozenset({"/health"})
+KEEP_ALIVE_SECONDS = 30  # longer than aiohttp's 15 s idle keep-alive in Rasa
 # Rasa may compress what it sends; bounded once inflated (decompressed_size_ok).
 COMPRESSIONS = frozenset({"deflate", "gzip"})
 
@@ -88,6 +89,10 @@ def build_app(settings=None) -> Sanic:
     app = create_app("actions", cors_origins=[])
     # Nothing larger than one evidence file and its margin is read, whatever the route.
     app.config.REQUEST_MAX_SIZE = settings.upload_max_bytes + contracts.UPLOAD_MARGIN
+    # Rasa's aiohttp client keeps idle connections 15 s; with Sanic's 5 s it could reuse one the
+    # server had just closed ("Cannot write to closing transport": the turn lost its action, seen
+    # at 50 users). The server keeps them longer than the client does.
+    app.config.KEEP_ALIVE_TIMEOUT = KEEP_ALIVE_SECONDS
     guard_action_calls(app, settings.action_server_token)
     add_upload_route(app, settings)
     add_metrics_route(app, settings.metrics_token)

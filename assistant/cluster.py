@@ -112,7 +112,12 @@ def render_nginx(settings: Settings, balanced: dict[str, tuple[tuple[str, int], 
         members = "\n".join(
             f"        server {urlparse(u).hostname}:{urlparse(u).port} max_fails=1 fail_timeout=3s;" for u in urls
         )
-        upstreams.append(f"    upstream {name} {{\n        least_conn;\n{members}\n        keepalive 64;\n    }}")
+        # Idle connections to a backend are dropped before the backend's own keep-alive ends
+        # (Sanic: Rasa 5 s, the action server 30 s), so nginx never reuses one being closed.
+        upstreams.append(
+            f"    upstream {name} {{\n        least_conn;\n{members}\n"
+            "        keepalive 64;\n        keepalive_timeout 4s;\n    }"
+        )
         servers.append(
             f"    server {{\n        listen {host}:{port};\n        location / {{\n"
             f"            proxy_pass http://{name};\n        }}\n    }}"
