@@ -9,7 +9,7 @@ RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_
 RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
 MODEL := models/policy-assistant.tar.gz
 
-.PHONY: run test setup prepare lint validate train lock lock-upgrade test-unit test-conversations eval-dialogue eval-dialogue-tune eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack browser console-screenshots clean
+.PHONY: run test setup prepare lint validate train lock lock-upgrade test-unit test-conversations eval-dialogue eval-dialogue-tune eval-retrieval eval-nlu eval-nlu-cv bench-retrieval bench-stack bench-cluster nginx browser console-screenshots clean
 
 run: setup                          ## start everything; terminal chat unless TELEGRAM_BOT_TOKEN is set
 	$(APP)/assistant run
@@ -51,7 +51,7 @@ validate: setup
 train: setup
 	$(APP)/python -c "from assistant.rasa_model import ensure_trained; ensure_trained()"
 
-test-unit: setup prepare train browser
+test-unit: setup prepare train nginx browser
 	$(APP)/pytest -q
 
 test-conversations: setup train
@@ -78,6 +78,12 @@ bench-retrieval: setup
 
 bench-stack: setup prepare train  ## the full stack under 1-100 simultaneous users (REST and Telegram); about 15 minutes
 	$(APP)/assistant bench stack
+
+bench-cluster: setup prepare train nginx  ## 1 and 2 Rasa processes behind nginx on PostgreSQL + Redis (127.0.0.1), 1/20/50 users; about 10 minutes
+	$(APP)/assistant bench stack --rasa-instances 1,2
+
+nginx:                          ## the balancer for several Rasa processes (Debian's package)
+	command -v nginx >/dev/null || (apt-get update && apt-get install -y nginx)
 
 browser:                        ## Chromium for the staff console's browser tests (Debian's; Playwright drives it), a CJK font
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
