@@ -55,6 +55,7 @@ class Exchange:
     replies: list[str]
     seconds: float
     attempts: int
+    answered: bool = True  # False: processed (and stored) but no reply came back, an error
 
 
 @dataclasses.dataclass
@@ -83,9 +84,11 @@ async def converse(
             try:
                 body, headers = signed_message(CLIENT_LOCAL, secret, sender, turn.text)
                 response = await client.post(url, content=body, headers=headers)
-                if response.status_code == 200 and response.json():
+                if response.status_code == 200:
                     replies = [m.get("text") or "" for m in response.json()]
-                    conversation.exchanges.append(Exchange(turn.text, replies, time.perf_counter() - began, attempt))
+                    elapsed = time.perf_counter() - began
+                    conversation.exchanges.append(Exchange(turn.text, replies, elapsed, attempt, bool(replies)))
+                    conversation.failed += not replies  # taken but unanswered: an error, not sent again
                     break
             except httpx.HTTPError:
                 pass
@@ -146,7 +149,7 @@ def check_conversation(events: list[dict[str, Any]], conversation: Conversation)
     sent = conversation.exchanges
     problems = []
     if len(turns) != len(sent):
-        problems.append(f"{conversation.sender}: {len(sent)} turns answered, {len(turns)} stored")
+        problems.append(f"{conversation.sender}: {len(sent)} turns taken, {len(turns)} stored")
     for n, ((stored, replies), exchange) in enumerate(zip(turns, sent, strict=False), 1):
         if not _matches(stored, exchange.text):
             problems.append(f"{conversation.sender} turn {n}: stored message is not the one sent")
@@ -218,7 +221,7 @@ def start(cluster: Cluster, started: list[Service]) -> dict[str, float]:
 
 
 def _row(instances: int, users: int, conversations: list[Conversation], wall: float, cpu: dict, peaks: dict) -> dict:
-    seconds = [e.seconds for c in conversations for e in c.exchanges]
+    seconds = [e.seconds for c in conversations for e in c.exchanges if e.answered]
     turns = len(seconds)
     return {
         "rasa_instances": instances,
