@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.claim_answers import entity_value, text_of
 from actions.claim_slots import FIELD_SLOTS, FORM, field_from_text
-from actions.claim_summary import which_field_buttons
+from actions.claim_summary import PROGRESS_SLOT, progress_text, which_field_buttons
 
 
 class ActionCorrectClaimField(Action):
@@ -29,4 +29,6 @@ class ActionCorrectClaimField(Action):
             return []
         dispatcher.utter_message(response="utter_will_correct")
         events: list[EventType] = [SlotSet(slot, None) for slot in FIELD_SLOTS[field]]
-        return [*events, SlotSet("claim_confirmed", None)]
+        # The form asks next without validating first: the step counter is set here.
+        after = {**tracker.slots, **dict.fromkeys(FIELD_SLOTS[field]), "claim_confirmed": None}
+        return [*events, SlotSet("claim_confirmed", None), SlotSet(PROGRESS_SLOT, progress_text(after))]

@@ -53,7 +53,7 @@ def decompressed_size_ok(body: bytes, encoding: str, limit: int) -> bool:
 def guard_action_calls(app: Sanic, token: str) -> None:
     @app.on_request
     async def check(request: Request) -> HTTPResponse | None:
-        if request.path in OPEN_PATHS or request.path in (contracts.UPLOAD_PATH, METRICS_PATH):
+        if request.path in OPEN_PATHS or contracts.is_material_path(request.path) or request.path == METRICS_PATH:
             return None  # the upload endpoint authenticates the front end itself, /metrics its scraper
         if not contracts.tokens_equal(request.headers.get(contracts.ACTION_TOKEN_HEADER), token):
             log.warning("refused a request to %s without the action server token", request.path)

@@ -242,6 +242,11 @@ class Verifier:
         return Verdict(True, "", client)
 
 
+def is_material_path(path: str) -> bool:
+    """Upload and note paths: signed by a front end, so they need no action server token."""
+    return any(path == base or path.startswith(base + "/") for base in (UPLOAD_PATH, NOTE_PATH))
+
+
 def material_path(base: str, reference: str | None = None) -> str:
     """``UPLOAD_PATH`` or ``NOTE_PATH``, for one claim when the worker chose it."""
     return f"{base}/{reference}" if reference else base

@@ -32,6 +32,7 @@ from assistant.logging_setup import configure_logging
 from assistant.metrics import TURN_SECONDS, TURNS, count_error, serve_metrics
 from assistant.settings import Settings, get_settings
 from bot import texts
+from bot.claim_material import MATERIAL_CALLBACK, MaterialDesk, Outcome, deliver_notifications_forever, is_note, news
 from bot.delivery import with_retries
 from bot.handoff_relay import relay_to_staff
 from bot.keyboards import button_title, inline_keyboard
@@ -60,14 +61,36 @@ class Relay:
     def __init__(self, rasa: RasaClient, uploader: EvidenceUploader) -> None:
         self.rasa = rasa
         self.uploader = uploader
+        self.material = MaterialDesk(uploader)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def forward(self, message: Message, text: str) -> None:
         TURNS.labels("telegram", "payload" if text.startswith("/") else "text").inc()
         async with self._locks[message.chat_id]:
+            await self._tell_news(message)
+            if text.startswith(MATERIAL_CALLBACK):
+                await self._show(message, await self.material.choose(sender_id(message.chat_id), text.split(":", 1)[1]))
+                return
+            if is_note(text):
+                outcome = await self.material.note(sender_id(message.chat_id), text)
+                if outcome is not None:
+                    await self._show(message, outcome)
+                    return
             if await relay_to_staff(message, sender_id(message.chat_id), text):  # an open hand-off: to staff
                 return
             await self._exchange(message, text)
+
+    async def _tell_news(self, message: Message) -> None:
+        """Staff changes the worker was not told of yet, before the answer to what they wrote."""
+        for line in await news(sender_id(message.chat_id)):
+            await with_retries(lambda line=line: message.chat.send_message(line))
+
+    async def _show(self, message: Message, outcome: Outcome) -> None:
+        if outcome.text:
+            markup = inline_keyboard(outcome.buttons)
+            await with_retries(lambda: message.chat.send_message(outcome.text, reply_markup=markup))
+        if outcome.to_rasa:
+            await self._exchange(message, outcome.to_rasa)
 
     async def upload(self, message: Message, upload: Upload, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Store the file with the claim, then let Rasa carry on with the form."""
@@ -84,11 +107,8 @@ class Relay:
                 log.warning("could not download an upload: %s", type(error).__name__)
                 await message.reply_text(texts.UPLOAD_FAILED)
                 return
-            result = await self.uploader.send(sender_id(message.chat_id), upload, data)
-            if not result.ok:
-                await message.reply_text(result.reply or texts.UPLOAD_FAILED)
-                return
-            await self._exchange(message, "/upload_evidence")
+            # To the draft (the form goes on), or to a claim staff are handling (asking which, if several).
+            await self._show(message, await self.material.file(sender_id(message.chat_id), upload, data))
 
     async def _exchange(self, message: Message, text: str) -> None:
         started = time.perf_counter()
@@ -209,8 +229,13 @@ def build_application(settings: Settings) -> Application:
             EvidenceUploader(settings.action_server_url, settings.upload_max_bytes, settings.telegram_frontend_secret),
         )
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS.items()])
+        # Status notifications that did not arrive: all of them now, then those due, on a timer.
+        application.bot_data["notifier"] = asyncio.get_running_loop().create_task(deliver_notifications_forever())
 
     async def post_shutdown(application: Application) -> None:
+        notifier = application.bot_data.get("notifier")
+        if notifier is not None:
+            notifier.cancel()
         relay = application.bot_data.get("relay")
         if relay is not None:
             await relay.rasa.aclose()

@@ -268,11 +268,11 @@ def step_slots() -> tuple[str, ...]:
 
 
 def progress(slots: dict[str, Any]) -> tuple[int, int]:
-    """(n, m) for "第n步（共m步）": the answered steps plus the next, out of all steps still applying.
+    """(n, m) for "第n步（共m步）": the place of the next question among all steps that still apply.
 
-    A question that no longer applies (the order number when not on an order) is not counted.
+    A question that no longer applies (the order number when not on an order) is not counted; a
+    field asked again after a correction keeps its own number.
     """
     applying = [slot for slot in step_slots() if slots.get(slot) != NOT_APPLICABLE]
-    answered = sum(1 for slot in applying if slots.get(slot) is not None)
-    total = len(applying)
-    return min(answered + 1, total), total
+    waiting = [n for n, slot in enumerate(applying, start=1) if slots.get(slot) is None]
+    return (waiting[0] if waiting else len(applying)), len(applying)

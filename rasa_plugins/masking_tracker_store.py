@@ -102,13 +102,24 @@ def _masked(event: UserUttered, protected: bool) -> _StoredEvent | UserUttered:
     return _StoredEvent(event, data)
 
 
+# Metadata a placeholder keeps: which response it was. The rest are the response's template
+# values (the summary, the story's facts), which carry what the text carried.
+_RESPONSE_NAME_KEYS = ("utter_action", "template")
+
+
 def _masked_bot(event: BotUttered, echoing: bool) -> _StoredEvent | BotUttered:
     text = event.text or ""
     replacement = PLACEHOLDER if echoing and text else mask_numbers(text)
-    if replacement == text:
+    metadata = dict(event.metadata or {})
+    if echoing:
+        kept = {key: value for key, value in metadata.items() if key in _RESPONSE_NAME_KEYS}
+    else:
+        kept = {key: mask_numbers(value) if isinstance(value, str) else value for key, value in metadata.items()}
+    if replacement == text and kept == metadata:
         return event
     data = copy.deepcopy(event.as_dict())
     data["text"] = replacement
+    data["metadata"] = kept
     return _StoredEvent(event, data)
 
 

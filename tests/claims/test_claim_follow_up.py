@@ -120,7 +120,9 @@ def test_progress_counts_only_the_questions_that_still_apply() -> None:
     slots = {field.slot: None for field in FIELDS}
     assert progress(slots) == (1, 13)
     answered = dict(slots, claimant_name="王*", claimant_phone="138****5678", claimant_id="x", on_order=False)
-    assert progress(dict(answered, order_number=NOT_APPLICABLE)) == (5, 12)  # no order number to ask
+    assert progress(dict(answered, order_number=NOT_APPLICABLE)) == (4, 12)  # no order number to ask
+    everything = {slot: "x" for slot in slots}
+    assert progress(dict(everything, injury_location=None)) == (7, 13)  # asked again after a correction
 
 
 def test_the_summary_shows_the_workers_own_answers(engine) -> None:

@@ -35,8 +35,9 @@ def restart(stack) -> None:
         service.wait_ready(timeout)
 
 
-def staff(stack, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **stack.env}
+def staff(stack, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
+    """``assistant claims …`` as staff run it, against the stack's state."""
+    env = {**os.environ, **stack.env, **extra_env}
     return subprocess.run(
         [sys.executable, "-m", "assistant.cli", "claims", *args],
         cwd=PROJECT_ROOT,
