@@ -66,6 +66,14 @@ def check_shared_stores(settings: Settings, rasa_instances: int) -> None:
         )
 
 
+def migrate_once(settings: Settings) -> None:
+    """The claims store's schema brought to head before several action servers start: each
+    also upgrades on start, and two running the first migration at once collide."""
+    from claims.db import upgrade_to_head
+
+    upgrade_to_head(settings.database_url)
+
+
 def _url_with_port(url: str, port: int) -> str:
     parsed = urlparse(url)
     return parsed._replace(netloc=f"{parsed.hostname or '127.0.0.1'}:{port}").geturl()

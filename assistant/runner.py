@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.cluster import ClusterConfigError, check_shared_stores, plan
+from assistant.cluster import ClusterConfigError, check_shared_stores, migrate_once, plan
 from assistant.rasa_model import ensure_trained
 from assistant.services import Service, console_server, stack_env
 from assistant.settings import get_settings
@@ -200,6 +200,8 @@ def run_stack(frontend: bool = True, rasa_instances: int = 1, action_instances: 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         cluster = plan(settings, rasa_instances, action_instances)
+        if len(cluster.actions) > 1:
+            migrate_once(settings)
         _start_and_wait(cluster.actions, started)
         if cluster.balancer is not None:
             _start_and_wait([cluster.balancer], started)

@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, text
 
 from assistant.bench.measure import RssSampler, cpu_count, percentile, tree_cpu_seconds, tree_rss_mb
 from assistant.bench.scripts import Turn, user_script
-from assistant.cluster import Cluster, plan
+from assistant.cluster import Cluster, migrate_once, plan
 from assistant.contracts import CLIENT_LOCAL, REST_WEBHOOK_PATH
 from assistant.pii import redact_numbers
 from assistant.services import Service, isolated_settings
@@ -206,6 +206,8 @@ def cluster_settings(base: Settings, state: Path, tracker_url: str, redis_url: s
 def start(cluster: Cluster, started: list[Service]) -> dict[str, float]:
     """Start the services as the runner does (each group at once) and time each until ready."""
     cold: dict[str, float] = {}
+    if len(cluster.actions) > 1:
+        migrate_once(cluster.settings)
     for group in (cluster.actions, [cluster.balancer] if cluster.balancer else [], cluster.rasa):
         began = time.monotonic()
         for service in group:
