@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assistant.logging_setup import mask_pii
 from assistant.settings import get_settings
+from knowledge.similar_questions import SIMILAR, cluster
 
 _lock = threading.Lock()
 
@@ -57,24 +58,10 @@ class QuestionGroup:
     missing: str | None
 
 
-def _shingles(text: str) -> set[str]:
-    chars = [c for c in text if c.isalnum()]
-    return {"".join(chars[i : i + 2]) for i in range(len(chars) - 1)} or set(chars)
-
-
-def group_similar(entries: list[Unanswered], threshold: float = 0.4) -> list[QuestionGroup]:
-    """Questions asked in other words fall together (character-bigram overlap), most asked first."""
-    groups: list[tuple[set[str], list[Unanswered]]] = []
-    for entry in entries:
-        shingles = _shingles(entry.question)
-        for keys, members in groups:
-            overlap = len(keys & shingles) / (min(len(keys), len(shingles)) or 1)
-            if overlap >= threshold:
-                members.append(entry)
-                break
-        else:
-            groups.append((shingles, [entry]))
-    out = [
-        QuestionGroup(members[-1].question, len(members), members[-1].at, members[-1].missing) for _, members in groups
-    ]
+def group_similar(entries: list[Unanswered], threshold: float = SIMILAR) -> list[QuestionGroup]:
+    """Questions asked in other words fall together (``knowledge.similar_questions``), most asked first."""
+    out = []
+    for members in cluster([entry.question for entry in entries], threshold):
+        last = entries[members[-1]]
+        out.append(QuestionGroup(last.question, len(members), last.at, last.missing))
     return sorted(out, key=lambda g: (-g.count, g.last_at))

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.pii import mask_pii
-
-SIMILAR = 0.4  # character-bigram overlap at which two questions count as one (as `assistant unanswered --grouped`)
+from knowledge.similar_questions import cluster
 
 
 @dataclass
@@ -36,29 +35,21 @@ def _read(path: Path) -> list[dict]:
     return out
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if c.isalnum()]
-    return {"".join(chars[i : i + 2]) for i in range(len(chars) - 1)} or set(chars)
-
-
 def group(entries: list[tuple[str, str, str]]) -> list[Group]:
     """``(at, question, detail)`` entries, oldest first → groups, most asked first."""
-    groups: list[tuple[set[str], Group]] = []
-    for at, question, detail in entries:
-        question = mask_pii(question)
-        keys = _bigrams(question)
-        found = next(
-            (g for other, g in groups if len(other & keys) / (min(len(other), len(keys)) or 1) >= SIMILAR), None
-        )
-        if found is None:
-            found = Group(question)
-            groups.append((keys, found))
-        found.count += 1
-        found.example, found.last_at = question, at
-        found.detail = detail or found.detail
-        if question not in found.wordings:
-            found.wordings.append(question)
-    return sorted((g for _, g in groups), key=lambda g: (-g.count, g.last_at))
+    questions = [mask_pii(question) for _, question, _ in entries]
+    groups = []
+    for members in cluster(questions):
+        found = Group(questions[members[0]])
+        for n in members:
+            at, _, detail = entries[n]
+            found.count += 1
+            found.example, found.last_at = questions[n], at
+            found.detail = detail or found.detail
+            if questions[n] not in found.wordings:
+                found.wordings.append(questions[n])
+        groups.append(found)
+    return sorted(groups, key=lambda g: (-g.count, g.last_at))
 
 
 def unanswered_groups(state_dir: Path) -> list[Group]:
