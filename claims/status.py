@@ -87,10 +87,3 @@ def set_status(reference: str, status: str, note: str = "", engine: Engine | Non
         session.add(event)
         session.flush()
         return StatusChange(claim.reference or "", claim.sender_id, old, status, note, event.id)
-
-
-def mark_notified(event_id: int, engine: Engine | None = None) -> None:
-    with session_scope(engine) as session:
-        event = session.get(ClaimEvent, event_id)
-        if event:
-            event.notified = True
