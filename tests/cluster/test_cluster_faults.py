@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -73,7 +72,7 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(embedding_model_dir: Path) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, embedding_model_dir: Path) -> Iterator[Stack]:
     base = get_settings()
     if not model_path().exists() or not (base.index_dir / "current").exists():
         requirement_missing("trained Rasa model and knowledge index (run `make prepare train`)")
@@ -88,7 +87,7 @@ def stack(embedding_model_dir: Path) -> Iterator[Stack]:
     try:
         postgres.start()
         postgres.create_database("tracker")
-        state = Path(tempfile.mkdtemp(prefix="cluster-state-"))
+        state = tmp_path_factory.mktemp("cluster-state")
         tracker_url = postgres.url("tracker")
         settings = cluster_settings(base, state, tracker_url, redis.url, f"sqlite:///{state / 'assistant.db'}")
         cluster = plan(settings, rasa_instances=2, action_instances=2)
