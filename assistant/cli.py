@@ -36,18 +36,7 @@ def _index(args: argparse.Namespace) -> int:
     settings = get_settings()
     source = Path(args.source).resolve() if args.source else settings.knowledge_dir
     report = build_index(source, settings.index_dir, shared_encoder(settings.embedding_model), force=args.force)
-    summary = {
-        "version": report.version,
-        "chunks": report.chunks,
-        "embedded": report.embedded,
-        "added": report.added,
-        "changed": report.changed,
-        "removed": report.removed,
-        "unchanged": len(report.unchanged),
-        "seconds": round(report.seconds, 2),
-        "up_to_date": report.up_to_date,
-    }
-    print(json.dumps(summary, ensure_ascii=False))
+    print(json.dumps(report.summary(), ensure_ascii=False))
     return 0
 
 

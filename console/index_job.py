@@ -78,16 +78,7 @@ def _run(settings: Settings) -> None:
         report = build_index(
             settings.knowledge_dir, settings.index_dir, shared_encoder(settings.embedding_model), progress=_progress
         )
-        result = {
-            "version": report.version,
-            "chunks": report.chunks,
-            "embedded": report.embedded,
-            "added": report.added,
-            "changed": report.changed,
-            "removed": report.removed,
-            "seconds": round(report.seconds, 1),
-            "up_to_date": report.up_to_date,
-        }
+        result = report.summary()
         with _lock:
             _job.state, _job.report, _job.finished_at = "done", result, time.time()
         log.info("index %s built from the console: %d passages", report.version, report.chunks)

@@ -88,6 +88,20 @@ class BuildReport:
     def up_to_date(self) -> bool:
         return not (self.added or self.changed or self.removed or self.rebuilt_all)
 
+    def summary(self) -> dict[str, object]:
+        """What `assistant index` prints and the console shows after indexing."""
+        return {
+            "version": self.version,
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": len(self.unchanged),
+            "seconds": round(self.seconds, 2),
+            "up_to_date": self.up_to_date,
+        }
+
 
 def model_identity(model_ref: str) -> str:
     """What the manifest records about the model: cheap to compute without loading it."""
