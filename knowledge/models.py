@@ -11,6 +11,9 @@ class Section:
 
     heading: str
     paragraphs: list[str]
+    # Other ways people ask what this section answers ("> 也问：…；…" under the heading),
+    # like a FAQ's related questions: searched with the section, never shown.
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,14 @@ class Chunk:
     section: str
     text: str
     topic: str | None = None
+    questions: tuple[str, ...] = ()
 
     @property
     def embedding_text(self) -> str:
-        """Title and section go into the vector too: users ask with the heading's words."""
-        return f"{self.title}｜{self.section}\n{self.text}"
+        """Title, section and the section's other questions go into the vector and the
+        word index too: users ask with the heading's words, or with their own."""
+        asked = "".join(f"｜{q}" for q in self.questions)
+        return f"{self.title}｜{self.section}{asked}\n{self.text}"
 
     def to_json(self) -> dict:
         return asdict(self)

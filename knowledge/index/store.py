@@ -133,6 +133,7 @@ def read_chunks_with_tokens(folder: Path) -> list[tuple[Chunk, tuple[str, ...]]]
             if line.strip():
                 record = json.loads(line)
                 tokens = tuple(record.pop("tokens", ()))
+                record["questions"] = tuple(record.get("questions") or ())
                 out.append((Chunk(**record), tokens))
     return out
 

@@ -62,7 +62,7 @@ def chunk_document(doc: Document, limit: int = MAX_CHARS) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section in doc.sections:
         for n, text in enumerate(pack(section.paragraphs, limit)):
-            key = f"{doc.path}|{section.heading}|{n}|{text}"
+            key = f"{doc.path}|{section.heading}|{'；'.join(section.questions)}|{n}|{text}"
             chunk_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-            chunks.append(Chunk(chunk_id, doc.path, doc.title, section.heading, text, doc.topic))
+            chunks.append(Chunk(chunk_id, doc.path, doc.title, section.heading, text, doc.topic, section.questions))
     return chunks

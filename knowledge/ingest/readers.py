@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".pdf")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+# "> 也问：…；…" under a heading: other ways people ask what the section answers.
+_ALSO_ASKED = re.compile(r"^>\s*(也问|相关问题|相关问法)\s*[：:]\s*")
 _BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _ASIDE = re.compile(r"^[（(].*[)）]$")
 MIN_DEDUP_CHARS = 20
@@ -93,11 +95,14 @@ def _from_markdown(rel: str, text: str, fallback_title: str) -> Document:
             paragraphs.append(normalise("".join(buffer)))
             buffer.clear()
 
+    questions: list[str] = []
+
     def end_section() -> None:
         end_paragraph()
         if paragraphs:
-            sections.append(Section(heading or title or fallback_title, list(paragraphs)))
+            sections.append(Section(heading or title or fallback_title, list(paragraphs), tuple(questions)))
             paragraphs.clear()
+        questions.clear()
 
     for raw in text.splitlines():
         line = raw.strip()
@@ -108,6 +113,9 @@ def _from_markdown(rel: str, text: str, fallback_title: str) -> Document:
             if level == 1 and not title:
                 title = words
             heading = words
+        elif _ALSO_ASKED.match(line):
+            asked = _ALSO_ASKED.sub("", line)
+            questions.extend(q for q in (normalise(part) for part in re.split(r"[；;]", asked)) if q)
         elif line.startswith(">"):
             notes.append(normalise(line.lstrip("> ")))
         elif not line:
@@ -162,7 +170,7 @@ def _dedupe(sections: list[Section]) -> list[Section]:
             seen.add(key)
             kept.append(paragraph)
         if kept:
-            out.append(Section(section.heading, kept))
+            out.append(Section(section.heading, kept, section.questions))
     return out
 
 

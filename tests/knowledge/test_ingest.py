@@ -52,6 +52,21 @@ def test_markdown_headings_and_notes(tmp_path: Path) -> None:
     assert doc.sections[0].paragraphs == ["第一行接着写。", "列表项。"]
 
 
+def test_a_sections_other_questions_are_searched_with_it_but_not_shown(tmp_path: Path) -> None:
+    path = tmp_path / "faq.md"
+    path.write_text(
+        "# 问答\n> 来源：某报\n\n## 钱从哪里来\n\n> 也问：钱谁出；谁掏的钱\n\n资金来自专项资金。\n\n"
+        "## 怎么领\n按通知办理。\n",
+        "utf-8",
+    )
+    doc = read_document(path, tmp_path)
+    assert doc.notes == ["来源：某报"]
+    assert [s.questions for s in doc.sections] == [("钱谁出", "谁掏的钱"), ()]
+    first = chunk_document(doc)[0]
+    assert first.text == "资金来自专项资金。"  # what an answer shows
+    assert "钱谁出" in first.embedding_text and "谁掏的钱" in first.embedding_text
+
+
 def test_docx_heading_styles_become_sections(tmp_path: Path) -> None:
     import docx
 
