@@ -5,9 +5,10 @@ or calls a message out of scope, the cascade tries in turn:
 
 a. an injury told as a story (injury words plus work or accident context, or
    report_injury among the top guesses) gets the claim offer;
-b. a confident, answering knowledge-base passage is given as the answer
+b. an explicit request to be checked for the subsidy starts the self-check;
+c. a confident, answering knowledge-base passage is given as the answer
    (not for out_of_scope: small talk must not be answered from the documents);
-c. the two or three likeliest intents are offered as buttons ("你是想…？").
+d. the two or three likeliest intents are offered as buttons ("你是想…？").
 
 Only then the honest "没看懂", and after two misses in a row a person is offered.
 """
@@ -25,6 +26,7 @@ from actions.claim_prefill import prefill_events
 from actions.dialogue_events import consecutive_misses
 from actions.injury_story import asks_something, looks_like_injury_report
 from actions.policy_answer import answer_if_documents_do
+from actions.subsidy_check import start_subsidy_check, wants_subsidy_check
 from assistant.metrics import count_decline
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,8 @@ class ActionFallback(Action):
             answered = await answer_if_documents_do(text, dispatcher) if asks_something(text) else None
             dispatcher.utter_message(response="utter_offer_claim_for_story")
             return [*(answered or []), SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
+        if not in_form and not text.startswith("/") and wants_subsidy_check(text):
+            return start_subsidy_check(text, dispatcher)
         if intent != "out_of_scope" and text and not text.startswith("/"):
             answered = await answer_if_documents_do(text, dispatcher)
             if answered is not None:

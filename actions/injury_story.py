@@ -15,36 +15,25 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from claims.validation.injury_time import parse_injury_time
+from claims.validation.work import known_platform
 
 _INJURY = re.compile(
     r"受伤|摔|撞|伤了|伤到|骨折|骨裂|擦伤|流血|出血|扭伤|扭了|崴|碰伤|割伤|烫伤|砸|划伤|住院|缝针|缝了|包扎|"
-    r"脑震荡|车祸|出事|事故|破了|肿了|断了|疼得|疼死|剐蹭|追尾|翻车|倒地|被咬|咬了"
+    r"脑震荡|车祸|出事|事故|破了|肿了|断了|疼得|疼死|剐蹭|追尾|翻车|倒地|被咬|咬了|"
+    r"绊倒|跌倒|滑倒|摔倒|损伤|肿起来|肿得|韧带|拉伤|挫伤|烧伤|夹伤|夹了|压伤|碾|磕"
 )
 _WORK = re.compile(
     r"外卖|送餐|送单|接单|跑单|派单|取餐|骑手|配送|快递|派件|揽件|送件|网约车|拉客|载客|乘客|开车|出车|司机|跑腿|"
-    r"美团|饿了么|滴滴|货拉拉|闪送|顺丰|京东|达达|曹操|快狗|满帮|UU|蜂鸟|上班|工作|干活|平台|站长|订单|送货|拉货|途中|路上"
+    r"美团|饿了么|滴滴|货拉拉|闪送|顺丰|京东|盒马|叮咚|达达|曹操|快狗|满帮|UU|蜂鸟|上班|送货上门|爬楼|工作|干活|平台|站长|订单|送货|拉货|途中|路上"
 )
 _NOT_A_REPORT = re.compile(r"防摔|防撞|护膝|头盔|买|卖|推荐|哪款|租车|租电动车|保险箱")
+# Asking about ointment, repairs, a hospital queue or the vehicle's damage: about the injury, not reporting it.
+_ABOUT_SOMETHING_ELSE = re.compile(
+    r"药膏|擦什么|涂什么|抹什么|吃什么药|什么药|修车|修理|前叉|挂号|车损|赔车|牌子|划算|题库|驾照|罚款|违章"
+)
 # Intents whose confidence, among the classifier's top guesses, says "this is an injury report".
 REPORT_INTENT = "report_injury"
 
-_PLATFORMS = [
-    ("美团", r"美团"),
-    ("饿了么", r"饿了么|饿了吗|饿么"),
-    ("滴滴", r"滴滴"),
-    ("货拉拉", r"货拉拉"),
-    ("闪送", r"闪送"),
-    ("顺丰", r"顺丰"),
-    ("京东", r"京东"),
-    ("达达", r"达达"),
-    ("曹操出行", r"曹操"),
-    ("快狗打车", r"快狗"),
-    ("满帮", r"满帮"),
-    ("UU跑腿", r"UU|uu"),
-    ("高德", r"高德"),
-    ("花小猪", r"花小猪"),
-    ("T3出行", r"T3"),
-]
 _WORK_TYPES = [
     ("外卖配送", r"外卖|送餐|取餐|骑手|美团|饿了么"),
     ("网约车", r"网约车|拉客|载客|乘客|滴滴|曹操|花小猪|T3|专车|快车"),
@@ -94,6 +83,8 @@ def looks_like_injury_report(text: str, ranked_intents: list[tuple[str, float]] 
     """Injury words plus work or accident context, or report_injury among the classifier's top guesses."""
     if not text or (_NOT_A_REPORT.search(text) and not re.search(r"受伤|骨折|住院|撞了|摔了", text)):
         return False
+    if _ABOUT_SOMETHING_ELSE.search(text) and not re.search(r"能报|能赔|申请|申报|职业伤害|职伤|工伤|保障", text):
+        return False
     if not _INJURY.search(text):
         return False
     if _WORK.search(text) or re.search(r"车祸|事故|撞|工伤|职业伤害", text):
@@ -128,7 +119,7 @@ def story_facts(text: str, now: datetime) -> StoryFacts:
     injury = _INJURY_DETAIL.search(text)
     hospital = _HOSPITAL.search(text)
     return StoryFacts(
-        platform=_first(_PLATFORMS, text),
+        platform=known_platform(text),
         work_type=_first(_WORK_TYPES, text),
         time_text=time_text,
         place=place.group(1) if place else None,

@@ -8,12 +8,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dialogue_events import already_said
-from actions.subsidy_check import subsidy_facts, wants_subsidy_check
+from actions.subsidy_check import start_subsidy_check, subsidy_facts, wants_subsidy_check
 from actions.unanswered import record_unanswered
 from assistant.logging_setup import mask_pii
 from assistant.metrics import count_decline
@@ -121,9 +121,7 @@ class ActionAnswerPolicy(Action):
         question = (tracker.latest_message.get("text") or "").strip()
         if not tracker.active_loop_name and wants_subsidy_check(question):
             # "帮我测测能不能领" read as a question: what was asked for is the self-check itself.
-            dispatcher.utter_message(response="utter_subsidy_check_intro")
-            facts = [SlotSet(slot, value) for slot, value in subsidy_facts(question).items()]
-            return [*facts, FollowupAction("subsidy_check_form")]
+            return start_subsidy_check(question, dispatcher)
         result, events = await reply_to_question(question, dispatcher, tracker)
         if not isinstance(result, Answer):
             return events

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -58,6 +58,13 @@ _SUBSIDY_WORDS = re.compile(r"求职|补贴|补助|补帖|这笔钱|那笔钱")
 def wants_subsidy_check(text: str) -> bool:
     """An explicit request to be checked ("帮我测测能不能领求职补贴"), whatever the classifier said."""
     return bool(_CHECK_ME.search(text) and _SUBSIDY_WORDS.search(text))
+
+
+def start_subsidy_check(text: str, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """Begin the self-check the message asked for, with what it already told filled in."""
+    dispatcher.utter_message(response="utter_subsidy_check_intro")
+    facts = [SlotSet(slot, value) for slot, value in subsidy_facts(text).items()]
+    return [*facts, FollowupAction("subsidy_check_form")]
 
 
 def subsidy_facts(text: str) -> dict[str, Any]:

@@ -58,9 +58,14 @@ def is_other(text: str) -> bool:
     return bool(OTHER.match(text.strip()))
 
 
+def known_platform(text: str) -> str | None:
+    """The platform named anywhere in ``text`` (a whole dictated story too), if it is a known one."""
+    return _lookup(text, PLATFORMS)
+
+
 def normalise_platform(text: str) -> str | None:
     """A known platform named anywhere in the text, else the typed name (2–20 characters)."""
-    known = _lookup(text, PLATFORMS)
+    known = known_platform(text)
     if known:
         return known
     typed = text.strip()

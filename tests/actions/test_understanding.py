@@ -38,13 +38,24 @@ def tracker(text: str, intent: str, ranking: list[tuple[str, float]] | None = No
         STORY,
         "开滴滴的 昨晚十点在机场高速被追尾 脖子疼得不行 去了市一医院拍片 平台说不归他们管咋整",
         "快递派件时候从三轮车上摔下来手腕骨折了",
+        "下午在新街口送京东到家爬楼梯被楼道杂物绊倒了左膝盖肿起来了医生说半月板损伤能报吗",
     ],
 )
 def test_dictated_injury_stories_read_as_reports(text: str) -> None:
     assert looks_like_injury_report(text)
 
 
-@pytest.mark.parametrize("text", ["我想买个骑手护膝防摔的", "今天天气怎么样", "外卖怎么还没送到"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我想买个骑手护膝防摔的",
+        "今天天气怎么样",
+        "外卖怎么还没送到",
+        "摔伤了擦什么药膏好得快",
+        "跑单摔了电动车前叉歪了 哪里修车便宜",
+        "电动车被撞了 对方保险公司怎么赔车损",
+    ],
+)
 def test_domain_words_without_an_injury_are_not_reports(text: str) -> None:
     assert not looks_like_injury_report(text)
 
@@ -52,6 +63,7 @@ def test_domain_words_without_an_injury_are_not_reports(text: str) -> None:
 def test_what_the_story_already_says() -> None:
     facts = story_facts(STORY, NOW)
     assert facts.work_type == "外卖配送"
+    assert story_facts("在盒马鲜生送货摔了", NOW).platform == "盒马"  # the claim form's own platform table
     assert facts.time_text == "昨天下午四点多"
     assert facts.place == "人民路口"
     assert facts.injury and facts.injury.startswith("膝盖")
@@ -192,6 +204,15 @@ async def test_a_request_to_be_checked_starts_the_self_check_even_when_read_as_a
     events = await ActionAnswerPolicy().run(dispatcher, make_tracker("测测我有没有资格拿一次性求职补贴 我大四"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_subsidy_check_intro"]
     assert FollowupAction("subsidy_check_form") in events and SlotSet("graduating_this_year", True) in events
+
+
+async def test_a_request_to_be_checked_starts_the_self_check_when_the_classifier_was_unsure() -> None:
+    from rasa_sdk.events import FollowupAction
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionFallback().run(dispatcher, tracker("求职补贴 帮我测一下 我够不够条件", "nlu_fallback"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_subsidy_check_intro"]
+    assert FollowupAction("subsidy_check_form") in events
 
 
 async def test_a_situation_told_as_a_question_inside_the_self_check_is_taken() -> None:
