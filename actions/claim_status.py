@@ -17,12 +17,17 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.claim_answers import entity_value, text_of
+from actions.injury_story import asks_something
 from assistant.settings import get_settings
 from claims.errors import ClaimNotFound
 from claims.status import ClaimStatus, claims_of
 
 log = logging.getLogger(__name__)
 _REFERENCE = re.compile(r"GS\d{8}[A-Z0-9]{4}", re.IGNORECASE)
+# Words that tie a message to the sender's own application rather than to the rules.
+_MY_CLAIM = re.compile(
+    r"我的|我报|我提交|我交的|我那个|我申请的|俺的|进度|编号|单号|GS\s*\d|受理|批下来|有消息|查一下|查下|查查"
+)
 
 
 def status_label(domain: DomainDict, status: str) -> str:
@@ -66,6 +71,13 @@ class ActionClaimStatus(Action):
             dispatcher.utter_message(response="utter_claim_status_unavailable")
             return []
         if not claims:
+            text = text_of(tracker)
+            if not reference and not _MY_CLAIM.search(text) and asks_something(text):
+                # "评残会不会结果不一样" read as a status check by someone with no claim: a question about the rules.
+                from actions.policy_answer import reply_to_question
+
+                _, events = await reply_to_question(text, dispatcher, tracker)
+                return events
             dispatcher.utter_message(response="utter_no_claims")
             return []
         for claim in claims[:5]:

@@ -25,9 +25,10 @@ from rasa_sdk.types import DomainDict
 from actions.claim_prefill import prefill_events
 from actions.dialogue_events import consecutive_misses
 from actions.injury_story import asks_something, looks_like_injury_report
-from actions.policy_answer import answer_if_documents_do
+from actions.policy_answer import answer_if_documents_do, reply_to_question
 from actions.subsidy_check import start_subsidy_check, wants_subsidy_check
 from assistant.metrics import count_decline
+from knowledge.answerability import neighbouring_topic
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,10 @@ class ActionFallback(Action):
             answered = await answer_if_documents_do(text, dispatcher)
             if answered is not None:
                 return answered
+        if intent == "out_of_scope" and neighbouring_topic(text) and asks_something(text):
+            # 产假、公积金、试用期: labour questions the documents leave out are declined, not called off-topic.
+            _, events = await reply_to_question(text, dispatcher, tracker)
+            return events
         options = suggestions(ranking)
         misses = consecutive_misses(tracker)
         if options and misses < OFFER_HUMAN_AFTER and not in_form:

@@ -281,6 +281,8 @@ _NEIGHBOURS = _any(
     "医疗保险",
     "五险一金",
     "年假",
+    "年休假",
+    "退休",
     "产假",
     "婚假",
     "病假",
@@ -376,6 +378,12 @@ def needs(question: str) -> list[Need]:
     found = [need for need, pattern in _ASKS if pattern.search(text)]
     specific = [need for need in found if need is not Need.NUMBER]
     return specific or found or [Need.OTHER]
+
+
+def neighbouring_topic(question: str) -> str | None:
+    """A neighbouring labour topic the question names (产假, 公积金, 试用期), if any."""
+    match = _NEIGHBOURS.search(normalise_question(question))
+    return match.group(0) if match else None
 
 
 def named_places(question: str) -> list[str]:

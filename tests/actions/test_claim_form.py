@@ -252,6 +252,14 @@ async def test_status_lookup_shows_only_the_users_own_claims() -> None:
     assert show_claim(reference).record.full_name == "王小明"
 
 
+async def test_a_rules_question_read_as_a_status_check_is_answered_as_a_question(tiny_knowledge) -> None:
+    # Someone with no claim asking about the rules is not told "你还没有提交过申请".
+    asker = Conversation("tg-3")
+    _, messages = await asker.run(ActionClaimStatus(), "在外地受的伤回老家评残 结果会不会不一样", "check_claim_status")
+    assert messages and messages[0]["response"] != "utter_no_claims"
+    assert messages[0]["response"].startswith("utter_policy")
+
+
 async def test_a_store_outage_is_told_and_nothing_is_taken_as_saved(monkeypatch) -> None:
     conversation = Conversation()
     await conversation.say("同意", "affirm")

@@ -215,6 +215,12 @@ async def test_a_request_to_be_checked_starts_the_self_check_when_the_classifier
     assert FollowupAction("subsidy_check_form") in events
 
 
+async def test_a_labour_question_the_classifier_called_off_topic_is_declined_as_a_question(tiny_knowledge) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker("女职工产假有多少天", "out_of_scope"), {})
+    assert dispatcher.messages[0]["response"] in {"utter_policy_no_answer", "utter_policy_not_covered"}
+
+
 async def test_a_situation_told_as_a_question_inside_the_self_check_is_taken() -> None:
     from actions.subsidy_check import ValidateSubsidyCheckForm
 
