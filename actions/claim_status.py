@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 _REFERENCE = re.compile(r"GS\d{8}[A-Z0-9]{4}", re.IGNORECASE)
 # Words that tie a message to the sender's own application rather than to the rules.
 _MY_CLAIM = re.compile(
-    r"我的|我报|我提交|我交的|我那个|我申请的|俺的|进度|编号|单号|GS\s*\d|受理|批下来|有消息|查一下|查下|查查"
+    r"我的|我报|我交的|我那个|我申请的|俺的|进度|编号|单号|GS\s*\d|受理|批下来|有消息|查一下|查下|查查|"
+    r"报的|报了|提交|处理|结果了|结果没|成功|之前|上次|上周|前几天|昨天|前天"
 )
 
 
