@@ -103,14 +103,14 @@ class ActionNoteInjuryStory(Action):
         return "action_note_injury_story"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        from actions.policy_answer import answer_if_documents_do  # the claim form imports this module
+        from actions.policy_answer import answer_or_name_what_is_missing  # the claim form imports this module
 
         text = tracker.latest_message.get("text") or ""
         if text.startswith("/"):
             return []  # a button: keep what an earlier story told
         events: list[EventType] = []
         if len(text) >= STORY_MIN_CHARS and asks_something(text):
-            events += await answer_if_documents_do(text, dispatcher) or []
+            events += await answer_or_name_what_is_missing(text, dispatcher)
         return [*events, SlotSet(SLOT, None), *await prefill_events(tracker)]
 
 

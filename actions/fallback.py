@@ -25,7 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions.claim_prefill import prefill_events
 from actions.dialogue_events import consecutive_misses
 from actions.injury_story import asks_something, looks_like_injury_report
-from actions.policy_answer import answer_if_documents_do, reply_to_question
+from actions.policy_answer import answer_if_documents_do, answer_or_name_what_is_missing, reply_to_question
 from actions.subsidy_check import start_subsidy_check, wants_subsidy_check
 from assistant.metrics import count_decline
 from knowledge.answerability import neighbouring_topic
@@ -73,9 +73,9 @@ class ActionFallback(Action):
         in_form = bool(tracker.active_loop_name)
         if not in_form and not text.startswith("/") and looks_like_injury_report(text, ranking):
             # Answer first when the story asks something the documents answer, then offer the claim.
-            answered = await answer_if_documents_do(text, dispatcher) if asks_something(text) else None
+            answered = await answer_or_name_what_is_missing(text, dispatcher) if asks_something(text) else []
             dispatcher.utter_message(response="utter_offer_claim_for_story")
-            return [*(answered or []), SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
+            return [*answered, SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
         if not in_form and not text.startswith("/") and wants_subsidy_check(text):
             return start_subsidy_check(text, dispatcher)
         if intent != "out_of_scope" and text and not text.startswith("/"):

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.dialogue_events import already_said
 from actions.subsidy_check import start_subsidy_check, subsidy_facts, wants_subsidy_check
-from actions.unanswered import record_unanswered
+from actions.unanswered import STORY_PLACEHOLDER, record_unanswered
 from assistant.logging_setup import mask_pii
 from assistant.metrics import count_decline
 from assistant.settings import get_settings
@@ -80,6 +80,19 @@ async def answer_if_documents_do(question: str, dispatcher: CollectingDispatcher
     return utter_answer(dispatcher, question, result)
 
 
+async def answer_or_name_what_is_missing(question: str, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """For a story that asks something: the answer, or — when the question names what the
+    documents lack (赔车, 误工费) — a first sentence saying so; silent otherwise (the claim offer follows)."""
+    try:
+        result = await asyncio.to_thread(answer_question, question, get_settings().answer_min_score)
+    except (IndexMissing, IndexMismatch, FileNotFoundError):
+        log.exception("knowledge index unavailable")
+        return []
+    if isinstance(result, Decline) and not (result.missing and result.related):
+        return []
+    return await _reply_with(result, question, dispatcher, story=True)
+
+
 async def reply_to_question(
     question: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> tuple[Answer | Decline | None, list[EventType]]:
@@ -93,24 +106,32 @@ async def reply_to_question(
         dispatcher.utter_message(response="utter_policy_unavailable")
         count_decline("index_unavailable")
         return None, []
+    return result, await _reply_with(result, question, dispatcher)
+
+
+async def _reply_with(
+    result: Answer | Decline, question: str, dispatcher: CollectingDispatcher, story: bool = False
+) -> list[EventType]:
+    """The answer or the decline; a story's words (an injury told) never reach the unanswered log."""
     await asyncio.to_thread(count_outcome, "declined" if isinstance(result, Decline) else "answered")
-    if isinstance(result, Decline):
-        count_decline("no_answer" if result.related is None else "not_covered")
-        await asyncio.to_thread(record_unanswered, question, result.best_score, result.missing)
-        related = result.related
-        if related is None:
-            dispatcher.utter_message(response="utter_policy_no_answer")
-        else:
-            missing = f"关于“{result.missing}”的规定" if result.missing else "能直接回答这个问题的内容"
-            dispatcher.utter_message(
-                response="utter_policy_not_covered",
-                missing=missing,
-                answer=related.text,
-                title=related.title,
-                section=related.section,
-            )
-        return result, [SlotSet("policy_topic", None), SlotSet("last_answer", None)]
-    return result, utter_answer(dispatcher, question, result)
+    if isinstance(result, Answer):
+        return utter_answer(dispatcher, question, result)
+    count_decline("no_answer" if result.related is None else "not_covered")
+    asked = STORY_PLACEHOLDER if story else question
+    await asyncio.to_thread(record_unanswered, asked, result.best_score, result.missing)
+    related = result.related
+    if related is None:
+        dispatcher.utter_message(response="utter_policy_no_answer")
+    else:
+        missing = f"关于“{result.missing}”的规定" if result.missing else "能直接回答这个问题的内容"
+        dispatcher.utter_message(
+            response="utter_policy_not_covered",
+            missing=missing,
+            answer=related.text,
+            title=related.title,
+            section=related.section,
+        )
+    return [SlotSet("policy_topic", None), SlotSet("last_answer", None)]
 
 
 class ActionAnswerPolicy(Action):

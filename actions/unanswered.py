@@ -17,6 +17,8 @@ from assistant.settings import get_settings
 from knowledge.similar_questions import SIMILAR, cluster
 
 _lock = threading.Lock()
+# Stands for a question asked inside an injury story: what the documents lack is kept, the story is not.
+STORY_PLACEHOLDER = "（受伤经过中的提问，原文不保存）"
 
 
 @dataclass(frozen=True)

@@ -307,8 +307,7 @@ _NEIGHBOURS = _any(
     "停工留薪",
     # What happened to whom and on the way where: settled by local rules and cases, not by the documents.
     "上下班",
-    "下班路上",
-    "下班回家",
+    "下班",
     "通勤",
     "顺路",
     "行人",
@@ -326,7 +325,7 @@ _NEIGHBOURS = _any(
     "起付线",
     "赔车",
     "入会",
-    "[0-9一二三四五六七八九十]+岁",
+    "[0-9一二三四五六七八九十几]+岁",
 )
 # How users mistype or dictate the documents' words.
 TYPOS = {

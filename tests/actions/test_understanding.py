@@ -89,6 +89,21 @@ async def test_a_story_the_classifier_missed_gets_the_claim_offer(monkeypatch, t
     assert unseal(sealed["value"])["place"] == "人民路口"
 
 
+async def test_a_story_asking_what_the_documents_lack_hears_so_first_and_the_story_is_not_logged(
+    tiny_knowledge,
+) -> None:
+    from actions.unanswered import list_unanswered
+
+    story = "送外卖被车撞了腿擦破了 骑手本人要不要缴职业伤害保障的费 误工费给不给"
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker(story, "nlu_fallback"), {})
+    replies = [m["response"] for m in dispatcher.messages]
+    assert replies == ["utter_policy_not_covered", "utter_offer_claim_for_story"]
+    assert "误工" in dispatcher.messages[0]["missing"]
+    [logged] = list_unanswered()
+    assert "撞" not in logged.question and "误工" in (logged.missing or "")
+
+
 async def test_unsure_messages_are_offered_the_likeliest_intents(tiny_knowledge) -> None:
     ranking = [("check_claim_status", 0.3), ("ask_policy", 0.25), ("human_handoff", 0.2), ("greet", 0.1)]
     assert suggestions(ranking) == ["check_claim_status", "human_handoff"]
