@@ -184,6 +184,10 @@ def summarise(rows: list[dict[str, Any]], turns: list[Turn]) -> Report:
             "answerable": counts["answerable"],
             "cited_and_right": _rate(counts["answerable_right"], counts["answerable"]),
             "right_shown_after_a_decline": counts["answerable_right_after_decline"],
+            # The stricter figure: the first reply is the answer (not a decline showing the right passage).
+            "answered_and_right": _rate(
+                counts["answerable_right"] - counts["answerable_right_after_decline"], counts["answerable"]
+            ),
             "unanswerable": counts["unanswerable"],
             "declined": _rate(counts["unanswerable_right"], counts["unanswerable"]),
         }
