@@ -42,6 +42,9 @@ SUGGESTIBLE = (
     "withdraw_consent",
     "help",
 )
+# Answers to a form's questions, sent when no form is open.
+FORM_ANSWERS = frozenset({"inform", "skip"})
+MAIN_OFFERS = ("report_injury", "check_claim_status", "help")
 MIN_SUGGESTION_CONFIDENCE = 0.08
 MAX_SUGGESTIONS = 3
 
@@ -87,6 +90,9 @@ class ActionFallback(Action):
             _, events = await reply_to_question(text, dispatcher, tracker)
             return events
         options = suggestions(ranking)
+        if not options and intent in FORM_ANSWERS and not in_form:
+            # A name, a phone number or "跳过" with no form open: show what it could be for.
+            options = list(MAIN_OFFERS)
         misses = consecutive_misses(tracker)
         if options and misses < OFFER_HUMAN_AFTER and not in_form:
             buttons = [{"title": _label(domain, name), "payload": f"/{name}"} for name in options]

@@ -66,6 +66,13 @@ HANDLED: dict[str, set[str]] = {
     "help": {"utter_help"},
     "cancel": {"utter_cancelled"},
     "withdraw_consent": {"utter_confirm_withdrawal"},
+    # Answers to a form's questions make sense only inside one (the shared dev set has them as
+    # first messages): with no form open, saying what the assistant can do for it is right.
+    "affirm": {"utter_anything_else", "utter_help", "utter_did_you_mean"},
+    "deny": {"utter_anything_else", "utter_help", "utter_did_you_mean"},
+    "inform": {"utter_did_you_mean", "utter_help"},
+    "skip": {"utter_did_you_mean", "utter_help"},
+    "correct_field": {"utter_correct_outside_claim"},
 }
 ANSWERS = {"utter_policy_answer", "utter_policy_answer_whole"}
 DECLINES = {"utter_policy_not_covered", "utter_policy_no_answer"}

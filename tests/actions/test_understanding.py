@@ -115,6 +115,14 @@ async def test_unsure_messages_are_offered_the_likeliest_intents(tiny_knowledge)
     assert message["buttons"][0] == {"title": "查询申请进度", "payload": "/check_claim_status"}
 
 
+async def test_a_form_answer_with_no_form_open_is_offered_what_it_could_be_for(tiny_knowledge) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker("我叫李秀英", "inform", [("inform", 0.9)]), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_did_you_mean"
+    assert [b["payload"] for b in message["buttons"]] == ["/report_injury", "/check_claim_status", "/help"]
+
+
 async def test_an_unsure_question_the_documents_answer_is_answered(tiny_knowledge) -> None:
     dispatcher = CollectingDispatcher()
     await ActionFallback().run(dispatcher, tracker("骑手本人要不要缴职业伤害保障的费", "nlu_fallback"), {})
