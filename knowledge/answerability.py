@@ -398,6 +398,8 @@ def subjects(question: str, tokens: tuple[str, ...]) -> list[str]:
     for i, token in enumerate(tokens):
         if len(token) < 1 or not _SUBJECT_TAIL.search(token):
             continue
+        if any(len(other) > len(token) and token in other for other in tokens[i + 1 : i + 3]):
+            continue  # a search-mode piece (续费 before 手续费): the whole word that follows names it
         before = tokens[i - 1] if i > 0 else ""
         joinable = len(before) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", before) and not _NOT_A_NAME.match(before)
         if joinable and before + token in text:

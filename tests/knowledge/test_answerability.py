@@ -53,6 +53,8 @@ def test_a_programme_the_documents_never_mention_is_named_in_the_decline() -> No
     assert (result.missing or "").startswith("失业保险")
     question = "领了求职补贴还能领就业见习补贴吗"
     assert "就业见习补贴" in subjects(question, tokenize(question))
+    fee = "有人说能帮我办职伤保障 先转两百手续费"
+    assert "手续费" in subjects(fee, tokenize(fee)) and "续费" not in subjects(fee, tokenize(fee))
 
 
 def test_one_city_is_answered_only_by_a_passage_about_that_city() -> None:
