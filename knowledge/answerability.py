@@ -266,6 +266,8 @@ _GENERIC_SUBJECTS = frozenset({"补贴", "补助", "保险", "基金", "待遇",
 _NOT_A_NAME = re.compile(
     r"^(没有|有没有|什么|哪些|哪种|那种|这种|这个|那个|这些|那些|申请|领取|能领|可以|享受|拿到|给予|发放|相关|其他|其它|别的|一次性|啥子?)$"
 )
+# Who runs a programme, not part of its name (工会 + 互助基金 is the documents' 职工互助基金).
+_OWNER = re.compile(r"^(工会|职工|国家|政府|平台|企业|单位|公司|我们|单位里)$")
 # Neighbouring topics users ask about with the documents' words; named only to
 # recognise them (a question about one is declined unless the documents mention it).
 _NEIGHBOURS = _any(
@@ -326,6 +328,63 @@ _NEIGHBOURS = _any(
     "赔车",
     "入会",
     "[0-9一二三四五六七八九十几]+岁",
+    # Who counts as a graduate: the documents say 高校毕业生 and list family situations, nothing more.
+    "专升本",
+    "留学",
+    "技校",
+    "中专",
+    "职高",
+    "当兵",
+    "参军",
+    "入伍",
+    "服兵役",
+    "延毕",
+    "延期毕业",
+    "肄业",
+    "结业",
+    "自考",
+    "函授",
+    "成人教育",
+    "边缘户",
+    "孤儿",
+    "复核",
+)
+# "这样算不算职伤": whether one circumstance counts. The documents name no circumstances
+# beyond working on an order, so such a question is answered only by a passage naming it.
+_COVERAGE_ASK = re.compile(
+    r"(算不算|算是|算吗|认不认|管不管|管吗|保不保|保吗|赔不赔|赔吗|报不报|能不能报|能报吗|能不能走|能走吗|给不给[报赔算认])"
+)
+_COVERED_BY = re.compile(r"职业伤害|工伤")
+_CIRCUMSTANCE = _any(
+    "喝",
+    "酒",
+    "中暑",
+    "晕倒",
+    "猝死",
+    "心梗",
+    "脑梗",
+    "犯病",
+    "发病",
+    "旧伤",
+    "复发",
+    "打了",
+    "被打",
+    "打架",
+    "闯红灯",
+    "逆行",
+    "违章",
+    "超速",
+    "无证",
+    # On the way to an order is working (the documents: 接单、送单、载客过程中); on the way from home is not said.
+    "(?<!送单)(?<!送餐)(?<!送货)(?<!送件)(?<!接单)(?<!取餐)(?<!配送)(?<!载客)(?<!跑单)路上",
+    "(?<!送单)(?<!送餐)(?<!配送)(?<!载客)途中",
+    "从家",
+    "回家",
+    "梯子",
+    "自杀",
+    "私活",
+    "休息",
+    "吃饭",
 )
 # How users mistype or dictate the documents' words.
 TYPOS = {
@@ -385,6 +444,12 @@ def neighbouring_topic(question: str) -> str | None:
     return match.group(0) if match else None
 
 
+def covers_circumstance(question: str) -> bool:
+    """Whether the question asks if one circumstance (drinking, heatstroke, the way from home) counts."""
+    text = normalise_question(question)
+    return bool(_COVERAGE_ASK.search(text) and _COVERED_BY.search(text) and _CIRCUMSTANCE.search(text))
+
+
 def named_places(question: str) -> list[str]:
     return list(dict.fromkeys(_PLACES.findall(question)))
 
@@ -401,12 +466,19 @@ def subjects(question: str, tokens: tuple[str, ...]) -> list[str]:
         if any(len(other) > len(token) and token in other for other in tokens[i + 1 : i + 3]):
             continue  # a search-mode piece (续费 before 手续费): the whole word that follows names it
         before = tokens[i - 1] if i > 0 else ""
-        joinable = len(before) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", before) and not _NOT_A_NAME.match(before)
-        if joinable and before + token in text:
-            out.append(before + token)
+        if _joinable(before) and before + token in text:
+            # A longer name (职业过渡 + 援助基金) is a different programme from its tail.
+            further = tokens[i - 2] if i > 1 else ""
+            longer = further + before + token
+            named = _joinable(further) and not _OWNER.match(further) and longer in text
+            out.append(longer if named else before + token)
         elif token not in _GENERIC_SUBJECTS and len(token) >= 2:
             out.append(token)
     return list(dict.fromkeys(out))
+
+
+def _joinable(word: str) -> bool:
+    return len(word) >= 2 and bool(re.fullmatch(r"[\u4e00-\u9fff]+", word)) and not _NOT_A_NAME.match(word)
 
 
 def _in(term: str, text: str) -> bool:
@@ -443,7 +515,11 @@ def judge(
     # "我们区的窗口在哪": a passage saying "ask the local office" does not give one place's answer.
     if _HERE.search(question) and (local_need or not _LOCAL_WORDS.search(passage)):
         return Judgement(False, "你所在地的具体规定")
-    if asked == [Need.OTHER] or not needs_too:
+    if not needs_too:
+        return Judgement(True)
+    if covers_circumstance(question) and not any(c in around for c in _CIRCUMSTANCE.findall(question)):
+        return Judgement(False, "什么情形算职业伤害")
+    if asked == [Need.OTHER]:
         return Judgement(True)
     # Any one of the things asked for is enough ("发多少、由谁定" is answered by who decides).
     body = passage.replace("一次性", "")  # 一次性求职补贴 is a name, not a count of one

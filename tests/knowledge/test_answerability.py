@@ -109,3 +109,41 @@ def test_front_matter_names_the_topic_and_is_not_indexed(tmp_path) -> None:
     document = read_document(path, tmp_path)
     assert document.topic == "subsidy"
     assert all("topic" not in p for s in document.sections for p in s.paragraphs)
+
+
+INJURED = "外卖骑手、网约车司机等平台劳动者在接单、送单、载客过程中受伤，首先要及时就医，并通过平台报告受伤情况。"
+INJURED_CONTEXT = "新就业形态职业伤害保障问答\n外卖骑手、网约车司机受伤了怎么办"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "大夏天跑单中暑晕倒拉去医院 这个算不算职伤",
+        "喝了两口酒跑单摔了 职伤认不认",
+        "早上从家骑车去商圈等单的路上摔了 职伤管不管",
+    ],
+)
+def test_whether_a_circumstance_counts_is_not_answered_by_what_to_do_after_an_injury(question: str) -> None:
+    judgement = judge(question, tokenize(question), INJURED, INJURED_CONTEXT, CORPUS + INJURED)
+    assert not judgement.answers
+    assert judgement.missing == "什么情形算职业伤害"
+
+
+def test_an_injury_on_the_way_to_an_order_is_answered_by_the_passage_about_injuries_at_work() -> None:
+    question = "送单路上被车撞了算不算职伤"
+    assert judge(question, tokenize(question), INJURED, INJURED_CONTEXT, CORPUS + INJURED).answers
+
+
+def test_who_counts_as_a_graduate_beyond_what_the_documents_list_is_declined() -> None:
+    passage = "申领一次性求职补贴的毕业生需要正处在毕业学年，来自低保家庭、零就业家庭的高校毕业生可以申领。"
+    asked = (("我是专升本上来的 求职补贴能领不", "专升本"), ("毕业就去当兵了 一次性求职补贴还能领吗", "当兵"))
+    for question, missing in asked:
+        judgement = judge(question, tokenize(question), passage, "求职补贴\n哪些毕业生可以申领", CORPUS + passage)
+        assert (judgement.answers, judgement.missing) == (False, missing)
+
+
+def test_a_programme_named_in_full_is_not_taken_for_the_documents_shorter_one() -> None:
+    corpus = CORPUS + "设立职工互助援助基金。推动职业过渡。"
+    question = "职业过渡援助基金能领多少钱"
+    assert "过渡援助基金" in subjects(question, tokenize(question))
+    assert not judge(question, tokenize(question), "设立职工互助援助基金，帮助困难职工。", "工会\n互助", corpus).answers
