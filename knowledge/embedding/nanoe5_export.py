@@ -299,6 +299,10 @@ def export(target: Path) -> Path:
         json.dumps({"model_name": MODEL_NAME, "weight_file": WEIGHT_FILE, "sha256": digest, "dimension": h.hidden}),
         encoding="utf-8",
     )
+    # Queries run on onnxruntime (knowledge.embedding.encoder): the same weights as a graph.
+    from knowledge.embedding.onnx_export import export_onnx
+
+    export_onnx(out)
     if target.exists():
         import shutil
 

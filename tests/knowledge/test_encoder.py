@@ -1,0 +1,35 @@
+"""Questions are embedded on onnxruntime; the vectors, and so the answers, are those of sentence-transformers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.embedding.encoder import Encoder, OnnxModel
+from knowledge.embedding.onnx_export import onnx_path
+
+QUESTIONS = [
+    "求职补贴能领多少钱",
+    "我是送外卖的今天下午四点多在人民路口被电动车撞了膝盖破了流了好多血去社区医院包扎了这种能不能报",
+    "12351",
+]
+
+
+def test_the_model_folder_carries_the_onnx_graph_and_the_encoder_uses_it(encoder: Encoder) -> None:
+    assert onnx_path(Path(encoder.model_ref)).exists()
+    encoder.queries(["你好"])
+    assert isinstance(encoder._load(), OnnxModel)
+
+
+def test_onnx_vectors_are_sentence_transformers_vectors_for_questions_and_padded_batches(
+    embedding_model_dir: Path, encoder: Encoder
+) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(embedding_model_dir), device="cpu")
+    for prompt, texts in (("query", QUESTIONS), ("passage", QUESTIONS * 12)):  # 36 texts: two batches, padded
+        expected = reference.encode(texts, prompt_name=prompt, normalize_embeddings=True, convert_to_numpy=True)
+        got = encoder.queries(texts) if prompt == "query" else encoder.passages(texts)
+        assert got.shape == expected.shape
+        assert float(np.min(np.sum(got * expected, axis=1))) > 0.99999
