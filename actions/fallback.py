@@ -81,7 +81,11 @@ class ActionFallback(Action):
             return [*answered, SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
         if not in_form and not text.startswith("/") and wants_subsidy_check(text):
             return start_subsidy_check(text, dispatcher)
-        if intent != "out_of_scope" and text and not text.startswith("/"):
+        # "饿了么众包", "先跳过" with no form open: an answer to a question nobody asked, not a question.
+        best = next((name for name, _ in ranking if name != "nlu_fallback"), intent)
+        form_answer = not in_form and (intent in FORM_ANSWERS or (intent == "nlu_fallback" and best in FORM_ANSWERS))
+        question = asks_something(text)
+        if intent != "out_of_scope" and text and not text.startswith("/") and (question or not form_answer):
             answered = await answer_if_documents_do(text, dispatcher)
             if answered is not None:
                 return answered
@@ -89,8 +93,10 @@ class ActionFallback(Action):
             # 产假、公积金、试用期: labour questions the documents leave out are declined, not called off-topic.
             _, events = await reply_to_question(text, dispatcher, tracker)
             return events
-        options = suggestions(ranking)
-        if not options and intent in FORM_ANSWERS and not in_form:
+        # A question read as a form answer ("顺丰快递怎么查物流") that the documents do not answer is off-topic.
+        off_topic = intent == "out_of_scope" or best == "out_of_scope" or (form_answer and question)
+        options = [] if form_answer and question else suggestions(ranking)
+        if not options and form_answer and not question:
             # A name, a phone number or "跳过" with no form open: show what it could be for.
             options = list(MAIN_OFFERS)
         misses = consecutive_misses(tracker)
@@ -98,8 +104,8 @@ class ActionFallback(Action):
             buttons = [{"title": _label(domain, name), "payload": f"/{name}"} for name in options]
             dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
             return []
-        dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_default")
-        count_decline("out_of_scope" if intent == "out_of_scope" else "not_understood")
+        dispatcher.utter_message(response="utter_out_of_scope" if off_topic else "utter_default")
+        count_decline("out_of_scope" if off_topic else "not_understood")
         if misses >= OFFER_HUMAN_AFTER:
             dispatcher.utter_message(response="utter_offer_human")
         return []

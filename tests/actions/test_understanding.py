@@ -252,3 +252,23 @@ async def test_a_situation_told_as_a_question_inside_the_self_check_is_taken() -
     form_tracker.active_loop = {"name": "subsidy_check_form"}
     extracted = await ValidateSubsidyCheckForm().extract_subsidy_situation(CollectingDispatcher(), form_tracker, {})
     assert extracted == {"subsidy_situation": "dibao"}
+
+
+async def test_a_platform_name_or_skip_with_no_form_open_is_not_answered_from_the_documents(tiny_knowledge) -> None:
+    for text, intent in (("饿了么众包", "inform"), ("这题不知道 先跳", "skip")):
+        dispatcher = CollectingDispatcher()
+        await ActionFallback().run(dispatcher, tracker(text, intent, [(intent, 0.99)]), {})
+        [message] = dispatcher.messages
+        assert message["response"] == "utter_did_you_mean"
+
+
+async def test_an_off_topic_question_read_as_a_form_answer_gets_the_off_topic_reply(tiny_knowledge) -> None:
+    cases = (
+        ("顺丰快递怎么查物流", "inform", [("inform", 1.0)]),
+        ("账号密码忘了怎么找回", "nlu_fallback", [("nlu_fallback", 0.45), ("skip", 0.32), ("out_of_scope", 0.13)]),
+    )
+    for text, intent, ranking in cases:
+        dispatcher = CollectingDispatcher()
+        await ActionFallback().run(dispatcher, tracker(text, intent, ranking), {})
+        [message] = dispatcher.messages
+        assert message["response"] == "utter_out_of_scope"
