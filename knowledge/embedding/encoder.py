@@ -125,8 +125,11 @@ class OnnxModel:
     def encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         prefix = self.prompts.get(prompt_name, "")
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        # Texts of similar length share a batch, so little of it is padding (as sentence-transformers does).
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(texts), self.BATCH):
-            batch = self.tokenizer.encode_batch([prefix + text for text in texts[start : start + self.BATCH]])
+            rows = order[start : start + self.BATCH]
+            batch = self.tokenizer.encode_batch([prefix + texts[i] for i in rows])
             ids = np.array([e.ids for e in batch], dtype=np.int64)
             mask = np.array([e.attention_mask for e in batch], dtype=np.int64)
             (hidden,) = self.session.run(
@@ -134,7 +137,7 @@ class OnnxModel:
             )
             summed = (hidden * mask[..., None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
             norms = np.linalg.norm(summed, axis=1, keepdims=True)
-            out[start : start + len(batch)] = summed / np.maximum(norms, 1e-12)
+            out[rows] = summed / np.maximum(norms, 1e-12)
         return out
 
 

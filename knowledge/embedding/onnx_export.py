@@ -2,8 +2,9 @@
 
 A policy question's time in the action server was mostly the encoder: on
 onnxruntime the same weights give the same vectors (cosine ≥ 0.99999) in about
-half the time (`assistant bench retrieval`: query p50 / p95 21 / 24 ms on
-PyTorch, 11.5 / 16.8 ms here, on the knowledge folder). sentence-transformers'
+a third of the time (`assistant bench retrieval`, the same machine and hour:
+query p50 / p95 35.6 / 42.1 ms on PyTorch, 11.5 / 15.8 ms here; building the
+index 8.3 → 6.0 s). sentence-transformers'
 own ONNX backend needs ``optimum-onnx``, which does not install beside
 transformers 5, so the graph is exported here with
 ``torch.onnx`` once, at ``assistant setup-model``, into ``onnx/model.onnx`` of the
