@@ -42,6 +42,11 @@ def _any(*words: str) -> re.Pattern[str]:
     return re.compile("|".join(words))
 
 
+def _words(*lines: str) -> re.Pattern[str]:
+    """Any of the space-separated words (or patterns) on ``lines``: word lists read as lists."""
+    return _any(*(word for line in lines for word in line.split()))
+
+
 # What the question asks for, most specific first. Each need has the words that
 # ask for it, what a passage must contain to give it, and how a decline names it.
 _ASKS: list[tuple[Need, re.Pattern[str]]] = [
@@ -270,84 +275,15 @@ _NOT_A_NAME = re.compile(
 _OWNER = re.compile(r"^(工会|职工|国家|政府|平台|企业|单位|公司|我们|单位里)$")
 # Neighbouring topics users ask about with the documents' words; named only to
 # recognise them (a question about one is declined unless the documents mention it).
-_NEIGHBOURS = _any(
-    "个税",
-    "个人所得税",
-    "公积金",
-    "医保",
-    "社保卡",
-    "养老保险",
-    "失业保险",
-    "失业金",
-    "生育保险",
-    "医疗保险",
-    "五险一金",
-    "年假",
-    "年休假",
-    "退休",
-    "产假",
-    "婚假",
-    "病假",
-    "加班费",
-    "最低工资",
-    "劳动合同",
-    "试用期",
-    "工资条",
-    "商业保险",
-    "意外险",
-    "雇主险",
-    "见习",
-    "创业担保",
-    "落户",
-    "档案",
-    "三方协议",
-    "经济补偿",
-    "违约金",
-    "伙食补助",
-    "护理费",
-    "丧葬",
-    "停工留薪",
+_NEIGHBOURS = _words(
+    "个税 个人所得税 公积金 医保 社保卡 养老保险 失业保险 失业金 生育保险 医疗保险 五险一金 年假 年休假 退休 产假",
+    "婚假 病假 加班费 最低工资 劳动合同 试用期 工资条 商业保险",
+    "意外险 雇主险 见习 创业担保 落户 档案 三方协议 经济补偿 违约金 伙食补助 护理费 丧葬 停工留薪",
     # What happened to whom and on the way where: settled by local rules and cases, not by the documents.
-    "上下班",
-    "下班",
-    "通勤",
-    "顺路",
-    "行人",
-    "第三者",
-    "车损",
-    "职业病",
-    "误工",
-    "垫付",
-    "代办",
-    "代领",
-    "退回",
-    "退钱",
-    "工亡",
-    "伙食",
-    "起付线",
-    "赔车",
-    "入会",
+    "上下班 下班 通勤 顺路 行人 第三者 车损 职业病 误工 垫付 代办 代领 退回 退钱 工亡 伙食 起付线 赔车 入会",
     "[0-9一二三四五六七八九十几]+岁",
     # Who counts as a graduate: the documents say 高校毕业生 and list family situations, nothing more.
-    "专升本",
-    "留学",
-    "技校",
-    "中专",
-    "职高",
-    "当兵",
-    "参军",
-    "入伍",
-    "服兵役",
-    "延毕",
-    "延期毕业",
-    "肄业",
-    "结业",
-    "自考",
-    "函授",
-    "成人教育",
-    "边缘户",
-    "孤儿",
-    "复核",
+    "专升本 留学 技校 中专 职高 当兵 参军 入伍 服兵役 延毕 延期毕业 肄业 结业 自考 函授 成人教育 边缘户 孤儿 复核",
 )
 # "这样算不算职伤": whether one circumstance counts. The documents name no circumstances
 # beyond working on an order, so such a question is answered only by a passage naming it.
@@ -355,36 +291,11 @@ _COVERAGE_ASK = re.compile(
     r"(算不算|算是|算吗|认不认|管不管|管吗|保不保|保吗|赔不赔|赔吗|报不报|能不能报|能报吗|能不能走|能走吗|给不给[报赔算认])"
 )
 _COVERED_BY = re.compile(r"职业伤害|工伤")
-_CIRCUMSTANCE = _any(
-    "喝",
-    "酒",
-    "中暑",
-    "晕倒",
-    "猝死",
-    "心梗",
-    "脑梗",
-    "犯病",
-    "发病",
-    "旧伤",
-    "复发",
-    "打了",
-    "被打",
-    "打架",
-    "闯红灯",
-    "逆行",
-    "违章",
-    "超速",
-    "无证",
+_CIRCUMSTANCE = _words(
+    "喝 酒 中暑 晕倒 猝死 心梗 脑梗 犯病 发病 旧伤 复发 打了 被打 打架 闯红灯 逆行 违章 超速 无证",
     # On the way to an order is working (the documents: 接单、送单、载客过程中); on the way from home is not said.
     "(?<!送单)(?<!送餐)(?<!送货)(?<!送件)(?<!接单)(?<!取餐)(?<!配送)(?<!载客)(?<!跑单)路上",
-    "(?<!送单)(?<!送餐)(?<!配送)(?<!载客)途中",
-    "从家",
-    "回家",
-    "梯子",
-    "自杀",
-    "私活",
-    "休息",
-    "吃饭",
+    "(?<!送单)(?<!送餐)(?<!配送)(?<!载客)途中 从家 回家 梯子 自杀 私活 休息 吃饭",
 )
 # How users mistype or dictate the documents' words.
 TYPOS = {
