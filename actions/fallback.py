@@ -45,6 +45,21 @@ SUGGESTIBLE = (
 # Answers to a form's questions, sent when no form is open.
 FORM_ANSWERS = frozenset({"inform", "skip"})
 MAIN_OFFERS = ("report_injury", "check_claim_status", "help")
+# Small talk needs no dialogue state: read with little confidence, or as a form answer
+# with no form open ("88" between goodbye and a number someone typed), it still gets its
+# reply when it is most of what the message could mean here and nothing else comes close.
+SMALL_TALK = {
+    "greet": "utter_greet",
+    "goodbye": "utter_goodbye",
+    "thank": "utter_you_are_welcome",
+    "bot_challenge": "utter_iamabot",
+}
+# Number slang: the classifier reads every number alike (88 looks like an age or a phone
+# number to it), so these few are read by their text.
+NUMBER_SLANG = {"88": "goodbye", "886": "goodbye", "8888": "goodbye", "3q": "thank", "3x": "thank"}
+SMALL_TALK_MIN_CONFIDENCE = 0.1
+SMALL_TALK_MIN_SHARE = 0.5  # of the confidence the intents meaningful here hold together
+SMALL_TALK_MARGIN = 0.08  # the FallbackClassifier's ambiguity_threshold (config.yml), as a share too
 MIN_SUGGESTION_CONFIDENCE = 0.08
 MAX_SUGGESTIONS = 3
 
@@ -58,6 +73,26 @@ def suggestions(ranking: list[tuple[str, float]]) -> list[str]:
     return [name for name, confidence in ranking if name in SUGGESTIBLE and confidence >= MIN_SUGGESTION_CONFIDENCE][
         :MAX_SUGGESTIONS
     ]
+
+
+def small_talk(text: str, ranking: list[tuple[str, float]], in_form: bool) -> str | None:
+    """The small-talk intent an unsure message most likely is, among the intents that
+    mean something here (a form answer means nothing with no form open)."""
+    if in_form:
+        return None
+    slang = NUMBER_SLANG.get(text.strip().strip("~～!！。.").lower())
+    if slang is not None or any(ch.isdigit() for ch in text):
+        return slang  # a number is data, not small talk, unless it is slang
+    meaningful = [(n, c) for n, c in ranking if n != "nlu_fallback" and n not in FORM_ANSWERS]
+    total = sum(c for _, c in meaningful)
+    if not meaningful or total <= 0:
+        return None
+    name, confidence = meaningful[0]
+    runner_up = meaningful[1][1] if len(meaningful) > 1 else 0.0
+    if name not in SMALL_TALK or confidence < SMALL_TALK_MIN_CONFIDENCE:
+        return None
+    clear = confidence / total >= SMALL_TALK_MIN_SHARE and (confidence - runner_up) / total >= SMALL_TALK_MARGIN
+    return name if clear else None
 
 
 def _label(domain: DomainDict, intent: str) -> str:
@@ -81,6 +116,11 @@ class ActionFallback(Action):
             return [*answered, SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
         if not in_form and not text.startswith("/") and wants_subsidy_check(text):
             return start_subsidy_check(text, dispatcher)
+        unsure = intent == "nlu_fallback" or intent in FORM_ANSWERS
+        chat = small_talk(text, ranking, in_form) if unsure and not text.startswith("/") else None
+        if chat is not None:
+            dispatcher.utter_message(response=SMALL_TALK[chat])
+            return []
         # "饿了么众包", "先跳过" with no form open: an answer to a question nobody asked, not a question.
         best = next((name for name, _ in ranking if name != "nlu_fallback"), intent)
         form_answer = not in_form and (intent in FORM_ANSWERS or (intent == "nlu_fallback" and best in FORM_ANSWERS))

@@ -272,3 +272,36 @@ async def test_an_off_topic_question_read_as_a_form_answer_gets_the_off_topic_re
         await ActionFallback().run(dispatcher, tracker(text, intent, ranking), {})
         [message] = dispatcher.messages
         assert message["response"] == "utter_out_of_scope"
+
+
+async def test_unsure_small_talk_gets_its_reply_when_nothing_else_it_could_mean_is_close(tiny_knowledge) -> None:
+    # "88" lies between goodbye and a form answer; with no form open it can only be goodbye.
+    cases = (
+        (
+            "88",
+            [("nlu_fallback", 0.45), ("goodbye", 0.467), ("inform", 0.464), ("out_of_scope", 0.035)],
+            "utter_goodbye",
+        ),
+        ("哈喽哈喽", [("nlu_fallback", 0.45), ("greet", 0.41), ("skip", 0.40), ("help", 0.1)], "utter_greet"),
+        ("886", [("inform", 0.846), ("goodbye", 0.126), ("thank", 0.006), ("out_of_scope", 0.005)], "utter_goodbye"),
+    )
+    for text, ranking, response in cases:
+        dispatcher = CollectingDispatcher()
+        await ActionFallback().run(dispatcher, tracker(text, ranking[0][0], ranking), {})
+        assert [m["response"] for m in dispatcher.messages] == [response]
+
+
+async def test_unsure_small_talk_close_to_a_request_is_not_guessed(tiny_knowledge) -> None:
+    ranking = [("nlu_fallback", 0.45), ("bot_challenge", 0.49), ("human_handoff", 0.43)]
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker("我在跟机器说话吧", "nlu_fallback", ranking), {})
+    assert [m["response"] for m in dispatcher.messages] != ["utter_iamabot"]
+
+
+async def test_a_number_with_no_form_open_is_not_taken_for_small_talk(tiny_knowledge) -> None:
+    # The classifier reads every number alike: 13812345678 gets the same ranking as 88.
+    ranking = [("inform", 0.846), ("goodbye", 0.126), ("thank", 0.006), ("out_of_scope", 0.005)]
+    for text in ("13812345678", "35", "2000"):
+        dispatcher = CollectingDispatcher()
+        await ActionFallback().run(dispatcher, tracker(text, "inform", ranking), {})
+        assert "utter_goodbye" not in [m["response"] for m in dispatcher.messages]
