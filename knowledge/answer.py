@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.answerability import SUPPLIES, Judgement, about, judge, needs, normalise_question
+from knowledge.answerability import SUPPLIES, Judgement, Need, about, judge, needs, normalise_question
 from knowledge.index.lexical import tokenize
 from knowledge.ingest.chunker import sentences
 from knowledge.models import Hit
@@ -83,7 +83,10 @@ def respond(
     tokens = tokenize(normalise_question(question))
     # The passage about what the question names: the best one, or a close runner-up
     # when the best is about something else. Only that passage is judged for what is asked.
+    # A close runner-up on the same subject that gives what is asked (the number of people
+    # insured) answers when the best passage only talks around it (who pays).
     first: Judgement | None = None
+    lacking: tuple[Judgement, Hit] | None = None
     for hit in hits[:3]:
         if hit is not hits[0] and (hit.score < hits[0].score - ANSWERING_MARGIN or not is_confident(hit, min_score)):
             continue
@@ -92,11 +95,28 @@ def respond(
         if not topical.answers:
             first = first or topical
             continue
+        if lacking is not None and not (
+            _heading_asks_the_same(question, hit.section) and all(f in hit.text for f in re.findall(r"\d+", question))
+        ):
+            continue
         verdict = judge(question, tokens, hit.text, context, corpus)
         if verdict.answers:
             return _answer(question, hit, hits)
+        lacking = lacking or (verdict, hit)
+    if lacking is not None:
+        verdict, hit = lacking
         return Decline(verdict.missing, _answer(question, hit, hits), best_score)
     return Decline(first.missing if first else None, _answer(question, hits[0], hits), best_score)
+
+
+def _heading_asks_the_same(question: str, heading: str) -> bool:
+    """Whether a passage's heading asks what the question asks (多少人参保 for 有多少骑手参加)."""
+    asked = {_FAMILY.get(n, n) for n in needs(question)} - {Need.OTHER}
+    return bool(asked & {_FAMILY.get(n, n) for n in needs(heading)})
+
+
+# How many people, how much money, how many times: one kind of asking for a figure.
+_FAMILY = {Need.COUNT: Need.NUMBER, Need.AMOUNT: Need.NUMBER}
 
 
 def _answer(question: str, hit: Hit, hits: list[Hit]) -> Answer:

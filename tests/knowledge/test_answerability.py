@@ -147,3 +147,40 @@ def test_a_programme_named_in_full_is_not_taken_for_the_documents_shorter_one() 
     question = "职业过渡援助基金能领多少钱"
     assert "过渡援助基金" in subjects(question, tokenize(question))
     assert not judge(question, tokenize(question), "设立职工互助援助基金，帮助困难职工。", "工会\n互助", corpus).answers
+
+
+def test_a_close_passage_whose_heading_asks_the_same_answers_when_the_best_only_talks_around_it() -> None:
+    from knowledge.models import Hit
+
+    who_pays = Hit(
+        "injury",
+        "职业伤害保障",
+        "职业伤害保障的钱谁来交",
+        "职业伤害保障的费用由平台企业按单缴费，骑手本人不用缴费。",
+        1.02,
+        0.92,
+        18.0,
+    )
+    insured = Hit(
+        "injury",
+        "职业伤害保障",
+        "职业伤害保障现在有多少人参保",
+        "截至6月，职业伤害保障累计参保人数达到1234.57万人。",
+        1.00,
+        0.90,
+        17.0,
+    )
+    question = "到目前全国一共有多少骑手司机参加了职业伤害保障"
+    result = respond(question, [who_pays, insured], 0.85, tokenize, CORPUS + insured.text)
+    assert isinstance(result, Answer) and "1234.57万" in result.text
+    # A runner-up whose heading asks something else does not answer for the best passage.
+    unrelated = Hit(
+        "injury",
+        "职业伤害保障",
+        "试点从哪年开始",
+        "职业伤害保障试点从2021年开始，在北京、上海等七个省市进行。",
+        1.00,
+        0.90,
+        17.0,
+    )
+    assert isinstance(respond("职业伤害保障的钱到账一般要多久", [who_pays, unrelated], 0.85, tokenize, CORPUS), Decline)
