@@ -34,6 +34,8 @@ class Need(StrEnum):
     LINK = "link"
     ORGANISATION = "organisation"
     PHONE = "phone"
+    ARTICLE = "article"
+    PENALTY = "penalty"
     SOURCE = "source"
     OTHER = "other"
 
@@ -50,6 +52,8 @@ def _words(*lines: str) -> re.Pattern[str]:
 # What the question asks for, most specific first. Each need has the words that
 # ask for it, what a passage must contain to give it, and how a decline names it.
 _ASKS: list[tuple[Need, re.Pattern[str]]] = [
+    (Need.ARTICLE, _words("第几条 哪一?条法 哪一?条规定 哪部法 哪条法律 什么法律规定 法律依据")),
+    (Need.PENALTY, _words("怎么罚 怎样罚 如何罚 罚多少 怎么处罚 如何处罚 什么处罚 啥处罚 怎么处分")),
     (Need.PHONE, _any("电话", "热线号", "号码多少", "联系方式", "客服号")),
     (Need.LINK, _any("链接", "网址", "哪个网站", "什么网站", "小程序叫", "公众号叫", "app叫", "App叫", "APP叫")),
     (
@@ -189,6 +193,8 @@ _ASKS: list[tuple[Need, re.Pattern[str]]] = [
 _NUMBER = r"[0-9０-９]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百千万亿]+"
 _MANY = r"[0-9０-９]+|[两三四五六七八九十百千万亿]+[一二三四五六七八九十]*"
 SUPPLIES: dict[Need, re.Pattern[str]] = {
+    Need.ARTICLE: re.compile(r"第[一二三四五六七八九十百零0-9]+条|《[^》]*(?:法|条例|规定|办法)》"),
+    Need.PENALTY: _words("罚 处罚 处分 责令 追究"),
     Need.PHONE: re.compile(r"\d{5,}"),
     Need.LINK: re.compile(r"https?://|www\.|\.cn\b|\.com\b"),
     Need.SOURCE: _any("来自", "来源", "资金", "预算", "财政", "出资", "缴纳", "缴费", "承担", "支付", "列支", "筹集"),
@@ -245,6 +251,8 @@ SUPPLIES: dict[Need, re.Pattern[str]] = {
     ),
 }
 _LABELS: dict[Need, str] = {
+    Need.ARTICLE: "具体法律条文",
+    Need.PENALTY: "具体处罚规定",
     Need.PHONE: "电话号码",
     Need.LINK: "网址或入口名称",
     Need.SOURCE: "资金来源",
@@ -282,6 +290,9 @@ _NEIGHBOURS = _words(
     # What happened to whom and on the way where: settled by local rules and cases, not by the documents.
     "上下班 下班 通勤 顺路 行人 第三者 车损 职业病 误工 垫付 代办 代领 退回 退钱 工亡 伙食 起付线 赔车 入会",
     "[0-9一二三四五六七八九十几]+岁",
+    # Laws by name: the documents quote none, so their articles and penalties are not there.
+    "个人信息保护法 劳动合同法 劳动法 工会法 安全生产法 社会保险法 民法典 数据安全法 网络安全法 就业促进法",
+    "工伤保险条例",
     # Who counts as a graduate: the documents say 高校毕业生 and list family situations, nothing more.
     "专升本 留学 技校 中专 职高 当兵 参军 入伍 服兵役 延毕 延期毕业 肄业 结业 自考 函授 成人教育 边缘户 孤儿 复核",
 )
@@ -353,6 +364,48 @@ def neighbouring_topic(question: str) -> str | None:
     """A neighbouring labour topic the question names (产假, 公积金, 试用期), if any."""
     match = _NEIGHBOURS.search(normalise_question(question))
     return match.group(0) if match else None
+
+
+# "哪几家平台 / 哪些省份 / 除了北京上海还有哪几个": a list of named platforms, companies,
+# places or hospitals. The documents name places only in passing and no company,
+# hospital or bank at all, so only a passage naming ones the question did not is the answer.
+_WHICH_NAMED = re.compile(r"哪(?:几)?[家个所些]?(平台|企业|公司|省份?|城市|医院|学校|银行)")
+# "除了北京上海还有哪几个": the rest of a list the question starts with names.
+_REST_OF = re.compile(r"除了[^，。,？?]{1,8}还有哪|另外[^，。,？?]{0,4}是哪")
+_BRANDS = _words("美团 饿了么 滴滴 顺丰 京东 货拉拉 闪送 曹操 达达 高德 花小猪 T3")
+
+
+def _names(kind: str, text: str) -> set[str]:
+    """The places, companies or institutions of one kind that ``text`` names."""
+    if kind in {"省", "省份", "城市", "place"}:
+        return set(named_places(text))
+    if kind in {"平台", "企业", "公司"}:
+        return set(_BRANDS.findall(text))
+    return set(re.findall(rf"[\u4e00-\u9fff]{{2,8}}{kind}", text))
+
+
+def which_named(question: str) -> str | None:
+    """The kind of named things the question asks for a list of (平台, 省, 医院), if any."""
+    text = normalise_question(question)
+    asked = _WHICH_NAMED.search(text)
+    if asked:
+        return asked.group(1)
+    if _REST_OF.search(text):
+        return "place" if named_places(text) else "平台" if _BRANDS.search(text) else None
+    return None
+
+
+def names_others(kind: str, question: str, passage: str) -> bool:
+    """Whether the passage names a thing of that kind the question does not."""
+    return bool(_names(kind, passage) - _names(kind, question))
+
+
+def company_in_pilot(question: str) -> str | None:
+    """The company a question asks about being in the pilot ("货拉拉进试点了吗"), when it
+    names no place: the documents list no company, so only a passage naming it answers."""
+    text = normalise_question(question)
+    brand = _BRANDS.search(text)
+    return brand.group(0) if brand and "试点" in text and not named_places(text) else None
 
 
 def covers_circumstance(question: str) -> bool:
@@ -428,6 +481,12 @@ def judge(
         return Judgement(False, "你所在地的具体规定")
     if not needs_too:
         return Judgement(True)
+    company = company_in_pilot(question)
+    if company and company not in around:
+        return Judgement(False, f"{company}是否参加试点")
+    kind = which_named(question)
+    if kind and not names_others(kind, question, passage):
+        return Judgement(False, "具体名单或名称")
     if covers_circumstance(question) and not any(c in around for c in _CIRCUMSTANCE.findall(question)):
         return Judgement(False, "什么情形算职业伤害")
     if asked == [Need.OTHER]:

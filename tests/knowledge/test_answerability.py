@@ -184,3 +184,42 @@ def test_a_close_passage_whose_heading_asks_the_same_answers_when_the_best_only_
         17.0,
     )
     assert isinstance(respond("职业伤害保障的钱到账一般要多久", [who_pays, unrelated], 0.85, tokenize, CORPUS), Decline)
+
+
+PILOT = "职业伤害保障试点先在北京、上海等七个省市开展，并选择了部分平台企业参加。"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["第一批参加职伤试点的是哪几家平台", "七个试点省市除了北京上海还有哪几个", "骑手受伤了应该去哪家医院"],
+)
+def test_a_list_of_named_companies_or_places_is_answered_only_by_a_passage_naming_others(question: str) -> None:
+    result = verdict(question, PILOT, "职业伤害保障\n试点范围")
+    assert not result.answers and result.missing == "具体名单或名称"
+
+
+def test_a_passage_naming_places_the_question_did_not_answers_which_ones() -> None:
+    passage = "试点在北京、上海、江苏、广东、海南、重庆、四川七个省市开展。"
+    assert verdict("七个试点省市除了北京上海还有哪几个", passage, "职业伤害保障\n试点范围").answers
+    assert verdict("除了技术安全还有哪些", "劳动安全还包括就业安全、伦理安全。", "人工智能\n劳动安全").answers
+
+
+def test_whether_one_company_is_in_the_pilot_is_declined_when_the_documents_name_none() -> None:
+    result = verdict("货拉拉进试点了吗", PILOT, "职业伤害保障\n试点范围")
+    assert not result.answers and result.missing == "货拉拉是否参加试点"
+    # Asked from a place, it is a question about the place.
+    assert verdict("我在北京跑美团 北京是不是职伤保障试点地区", PILOT, "职业伤害保障\n试点范围").answers
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("个人信息保护法里违规收集员工信息怎么罚", "个人信息保护法"),
+        ("公司用AI监控员工 违反哪条法律", "具体法律条文"),
+        ("公司违规收集员工信息 怎么处罚", "具体处罚规定"),
+    ],
+)
+def test_laws_articles_and_penalties_the_documents_do_not_quote_are_declined(question: str, missing: str) -> None:
+    passage = "单位在使用人工智能时，对个人信息和生物数据的使用必须合规。"
+    result = verdict(question, passage, "人工智能\n数据安全")
+    assert not result.answers and result.missing == missing
