@@ -55,7 +55,17 @@ _ASKS: list[tuple[Need, re.Pattern[str]]] = [
     (Need.ARTICLE, _words("第几条 哪一?条法 哪一?条规定 哪部法 哪条法律 什么法律规定 法律依据")),
     (Need.PENALTY, _words("怎么罚 怎样罚 如何罚 罚多少 怎么处罚 如何处罚 什么处罚 啥处罚 怎么处分")),
     (Need.PHONE, _any("电话", "热线号", "号码多少", "联系方式", "客服号")),
-    (Need.LINK, _any("链接", "网址", "哪个网站", "什么网站", "小程序叫", "公众号叫", "app叫", "App叫", "APP叫")),
+    (
+        Need.LINK,
+        _any(
+            "链接",
+            "网址",
+            "哪个网站",
+            "什么网站",
+            "(?:小程序|公众号|网站|[Aa][Pp][Pp])[^，。,？?]{0,3}叫",
+            "哪个(?:小程序|公众号|[Aa][Pp][Pp])",
+        ),
+    ),
     (
         Need.SOURCE,
         _any(
@@ -491,11 +501,18 @@ def judge(
         return Judgement(False, "什么情形算职业伤害")
     if asked == [Need.OTHER]:
         return Judgement(True)
-    # Any one of the things asked for is enough ("发多少、由谁定" is answered by who decides).
+    # Any one of the things asked for is enough ("发多少、由谁定" is answered by who decides),
+    # except a number to call or an address to open: asked for, only it will do.
     body = passage.replace("一次性", "")  # 一次性求职补贴 is a name, not a count of one
+    decisive = [need for need in asked if need in _DECISIVE]
+    if decisive and not any(SUPPLIES[need].search(body) for need in decisive):
+        return Judgement(False, _label(decisive, _topic_name(question, context)))
     if any(SUPPLIES[need].search(body) for need in asked if need in SUPPLIES):
         return Judgement(True)
     return Judgement(False, _label(asked, _topic_name(question, context)))
+
+
+_DECISIVE = frozenset({Need.PHONE, Need.LINK})
 
 
 def _label(asked: list[Need], subject: str | None = None) -> str:

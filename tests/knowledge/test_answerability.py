@@ -223,3 +223,10 @@ def test_laws_articles_and_penalties_the_documents_do_not_quote_are_declined(que
     passage = "单位在使用人工智能时，对个人信息和生物数据的使用必须合规。"
     result = verdict(question, passage, "人工智能\n数据安全")
     assert not result.answers and result.missing == missing
+
+
+def test_an_address_or_number_asked_for_is_the_only_thing_that_answers() -> None:
+    passage = "12351是全国总工会的职工服务热线，职工遇到劳动权益问题可以拨打12351求助。"
+    result = verdict("全总职工服务热线有没有微信公众号 叫啥名", passage, "工会服务\n12351热线")
+    assert not result.answers and result.missing == "网址或入口名称"
+    assert verdict("工会热线电话是多少", passage, "工会服务\n12351热线").answers
