@@ -291,6 +291,8 @@ _NOT_A_NAME = re.compile(
 )
 # Who runs a programme, not part of its name (工会 + 互助基金 is the documents' 职工互助基金).
 _OWNER = re.compile(r"^(工会|职工|国家|政府|平台|企业|单位|公司|我们|单位里)$")
+# An age ("45岁", "今年60了"): the documents set no age limit either way.
+_AGE = re.compile(r"[0-9一二三四五六七八九十几]+岁|(?:今年|已经|都)[0-9一二三四五六七八九十]{2,3}了")
 # Neighbouring topics users ask about with the documents' words; named only to
 # recognise them (a question about one is declined unless the documents mention it).
 _NEIGHBOURS = _words(
@@ -299,7 +301,7 @@ _NEIGHBOURS = _words(
     "意外险 雇主险 见习 创业担保 落户 档案 三方协议 经济补偿 违约金 伙食补助 护理费 丧葬 停工留薪",
     # What happened to whom and on the way where: settled by local rules and cases, not by the documents.
     "上下班 下班 通勤 顺路 行人 第三者 车损 职业病 误工 垫付 代办 代领 退回 退钱 工亡 伙食 起付线 赔车 入会",
-    "[0-9一二三四五六七八九十几]+岁",
+    _AGE.pattern,
     # Laws by name: the documents quote none, so their articles and penalties are not there.
     "个人信息保护法 劳动合同法 劳动法 工会法 安全生产法 社会保险法 民法典 数据安全法 网络安全法 就业促进法",
     "工伤保险条例",
@@ -309,11 +311,14 @@ _NEIGHBOURS = _words(
 # "这样算不算职伤": whether one circumstance counts. The documents name no circumstances
 # beyond working on an order, so such a question is answered only by a passage naming it.
 _COVERAGE_ASK = re.compile(
-    r"(算不算|算是|算吗|认不认|管不管|管吗|保不保|保吗|赔不赔|赔吗|报不报|能不能报|能报吗|能不能走|能走吗|给不给[报赔算认])"
+    r"(算不算|算是|算吗|算[^，。,？?\s]{1,8}吗|认不认|管不管|管吗|保不保|保吗|赔不赔|赔吗|报不报|能不能报|能报吗|能不能走|能走吗"
+    r"|给不给[报赔算认])"
 )
 _COVERED_BY = re.compile(r"职业伤害|工伤")
 _CIRCUMSTANCE = _words(
     "喝 酒 中暑 晕倒 猝死 心梗 脑梗 犯病 发病 旧伤 复发 打了 被打 打架 闯红灯 逆行 违章 超速 无证",
+    # Illness from years of work is an occupational disease, a different scheme the documents leave out.
+    "腰椎 颈椎 间盘 劳损 慢性 职业病",
     # On the way to an order is working (the documents: 接单、送单、载客过程中); on the way from home is not said.
     "(?<!送单)(?<!送餐)(?<!送货)(?<!送件)(?<!接单)(?<!取餐)(?<!配送)(?<!载客)(?<!跑单)路上",
     "(?<!送单)(?<!送餐)(?<!配送)(?<!载客)途中 从家 回家 梯子 自杀 私活 休息 吃饭",
@@ -481,6 +486,8 @@ def judge(
         tail_named = len(tail) >= 2 and _in(tail, corpus)  # 失业 + 保险金; a bare 费 or 金 names nothing
         if len(core) >= 2 and _in(core, around) and (_in(subject, corpus) or (_in(core, corpus) and tail_named)):
             continue
+        if _AGE.fullmatch(subject):
+            return Judgement(False, "年龄限制的规定")
         return Judgement(False, subject if not _in(subject, corpus) else f"{subject}的{_label(asked)}")
     local_need = any(need.value in _LOCAL_NEEDS for need in asked)
     for place in named_places(question):

@@ -230,3 +230,16 @@ def test_an_address_or_number_asked_for_is_the_only_thing_that_answers() -> None
     result = verdict("全总职工服务热线有没有微信公众号 叫啥名", passage, "工会服务\n12351热线")
     assert not result.answers and result.missing == "网址或入口名称"
     assert verdict("工会热线电话是多少", passage, "工会服务\n12351热线").answers
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("俺今年60了还在跑外卖 还能参加职伤保障不", "年龄限制的规定"),
+        ("长期送外卖得了腰椎间盘突出 算职业伤害吗", "什么情形算职业伤害"),
+    ],
+)
+def test_an_age_limit_or_an_illness_from_years_of_work_is_declined(question: str, missing: str) -> None:
+    passage = "骑手在接单、送单过程中受伤，首先要及时就医，并保留订单记录等证据。"
+    result = verdict(question, passage, "职业伤害保障\n受伤了怎么办")
+    assert not result.answers and result.missing == missing
