@@ -233,7 +233,7 @@ SUPPLIES: dict[Need, re.Pattern[str]] = {
         "中心",
     ),
     Need.AMOUNT: re.compile(rf"(?:{_NUMBER})\s*(?:元|块钱|块|万元|亿元|%|％)|百分之[0-9一二三四五六七八九十]"),
-    Need.NUMBER: re.compile(r"[0-9０-９]"),
+    Need.NUMBER: re.compile(r"(?<![0-9])(?!12351)[0-9０-９]"),  # the hotline's number is no figure
     Need.COUNT: re.compile(rf"(?:{_MANY})\s*(?:次|个|项|种|类|家|级|人|批)"),
     Need.PERIOD: re.compile(rf"(?:{_NUMBER})\s*(?:个)?(?:年|月|日|天|周|星期|工作日|小时)"),
     Need.DATE: re.compile(rf"[0-9]{{4}}\s*年|(?:{_NUMBER})\s*月|[0-9]+\s*[日号]"),
@@ -415,6 +415,10 @@ def names_others(kind: str, question: str, passage: str) -> bool:
     return bool(_names(kind, passage) - _names(kind, question))
 
 
+# A figure the question states ("不满8小时", "工资总额的2%"): only a passage stating it confirms it.
+_FIGURE = re.compile(r"([0-9０-９]+(?:\.[0-9]+)?)\s*(%|％|元|块|万|千|小时|单|天|个月|次|级)")
+
+
 def company_in_pilot(question: str) -> str | None:
     """The company a question asks about being in the pilot ("货拉拉进试点了吗"), when it
     names no place: the documents list no company, so only a passage naming it answers."""
@@ -501,6 +505,9 @@ def judge(
     company = company_in_pilot(question)
     if company and company not in around:
         return Judgement(False, f"{company}是否参加试点")
+    for figure in _FIGURE.findall(normalise_question(question)):
+        if figure[0] not in passage:
+            return Judgement(False, f"{''.join(figure)}的规定")
     kind = which_named(question)
     if kind and not names_others(kind, question, passage):
         return Judgement(False, "具体名单或名称")

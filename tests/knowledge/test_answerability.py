@@ -243,3 +243,17 @@ def test_an_age_limit_or_an_illness_from_years_of_work_is_declined(question: str
     passage = "骑手在接单、送单过程中受伤，首先要及时就医，并保留订单记录等证据。"
     result = verdict(question, passage, "职业伤害保障\n受伤了怎么办")
     assert not result.answers and result.missing == missing
+
+
+def test_a_figure_the_question_states_is_confirmed_only_by_a_passage_stating_it() -> None:
+    passage = "工会经费由企业按规定拨缴，用于服务职工。"
+    result = verdict("企业工会经费是按工资总额的2%拨吗", passage, "工会\n工会经费")
+    assert not result.answers and result.missing == "2%的规定"
+    assert verdict(
+        "企业工会经费是按工资总额的2%拨吗", "企业按全部职工工资总额的2%向工会拨缴经费。", "工会\n工会经费"
+    ).answers
+
+
+def test_the_hotline_number_is_not_the_figure_asked_for() -> None:
+    passage = "12351是全国总工会的职工服务热线，困难职工可以拨打12351求助。"
+    assert not verdict("年收入低于多少才算工会认定的困难职工", passage, "工会服务\n12351热线").answers
