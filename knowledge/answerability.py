@@ -302,6 +302,9 @@ _NEIGHBOURS = _words(
     # What happened to whom and on the way where: settled by local rules and cases, not by the documents.
     "上下班 下班 通勤 顺路 行人 第三者 车损 职业病 误工 垫付 代办 代领 退回 退钱 工亡 伙食 起付线 赔车 入会",
     _AGE.pattern,
+    # Employment arrangements, schemes and paperwork the documents never mention.
+    "劳务派遣 派遣工 新农合 城乡居民医保 顺风车 拼车 疗休养 职称 N加1 N\\+1 双倍工资 竞业 补缴 离职证明 经办规程",
+    "转移接续 押金 保证金 体检",
     # Laws by name: the documents quote none, so their articles and penalties are not there.
     "个人信息保护法 劳动合同法 劳动法 工会法 安全生产法 社会保险法 民法典 数据安全法 网络安全法 就业促进法",
     "工伤保险条例",

@@ -257,3 +257,16 @@ def test_a_figure_the_question_states_is_confirmed_only_by_a_passage_stating_it(
 def test_the_hotline_number_is_not_the_figure_asked_for() -> None:
     passage = "12351是全国总工会的职工服务热线，困难职工可以拨打12351求助。"
     assert not verdict("年收入低于多少才算工会认定的困难职工", passage, "工会服务\n12351热线").answers
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("我是劳务派遣过来的 能不能参加用工单位的工会", "劳务派遣"),
+        ("跑顺风车的私家车主能不能参加职业伤害保障", "顺风车"),
+    ],
+)
+def test_an_arrangement_the_documents_never_mention_is_named_in_the_decline(question: str, missing: str) -> None:
+    passage = "职业伤害保障的费用由平台企业按单缴费，劳动者本人无需缴费。工会依托网上工会服务职工。"
+    result = verdict(question, passage, "职业伤害保障\n谁来交")
+    assert not result.answers and result.missing == missing
