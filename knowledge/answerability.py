@@ -374,6 +374,8 @@ def normalise_question(question: str) -> str:
 def needs(question: str) -> list[Need]:
     text = normalise_question(question)
     found = [need for need, pattern in _ASKS if pattern.search(text)]
+    if re.search(r"\d{7,}", text):
+        found = [need for need in found if need is not Need.PHONE]  # "我电话138…" gives a number, asks none
     specific = [need for need in found if need is not Need.NUMBER]
     return specific or found or [Need.OTHER]
 

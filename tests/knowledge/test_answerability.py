@@ -270,3 +270,7 @@ def test_an_arrangement_the_documents_never_mention_is_named_in_the_decline(ques
     passage = "职业伤害保障的费用由平台企业按单缴费，劳动者本人无需缴费。工会依托网上工会服务职工。"
     result = verdict(question, passage, "职业伤害保障\n谁来交")
     assert not result.answers and result.missing == missing
+
+
+def test_a_phone_number_the_user_gives_is_not_a_phone_number_asked_for() -> None:
+    assert needs("职业伤害保障试点哪年开始 我电话13812345678") == [Need.DATE]
