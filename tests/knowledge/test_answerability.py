@@ -211,38 +211,11 @@ def test_whether_one_company_is_in_the_pilot_is_declined_when_the_documents_name
     assert verdict("我在北京跑美团 北京是不是职伤保障试点地区", PILOT, "职业伤害保障\n试点范围").answers
 
 
-@pytest.mark.parametrize(
-    ("question", "missing"),
-    [
-        ("个人信息保护法里违规收集员工信息怎么罚", "个人信息保护法"),
-        ("公司用AI监控员工 违反哪条法律", "具体法律条文"),
-        ("公司违规收集员工信息 怎么处罚", "具体处罚规定"),
-    ],
-)
-def test_laws_articles_and_penalties_the_documents_do_not_quote_are_declined(question: str, missing: str) -> None:
-    passage = "单位在使用人工智能时，对个人信息和生物数据的使用必须合规。"
-    result = verdict(question, passage, "人工智能\n数据安全")
-    assert not result.answers and result.missing == missing
-
-
 def test_an_address_or_number_asked_for_is_the_only_thing_that_answers() -> None:
     passage = "12351是全国总工会的职工服务热线，职工遇到劳动权益问题可以拨打12351求助。"
     result = verdict("全总职工服务热线有没有微信公众号 叫啥名", passage, "工会服务\n12351热线")
     assert not result.answers and result.missing == "网址或入口名称"
     assert verdict("工会热线电话是多少", passage, "工会服务\n12351热线").answers
-
-
-@pytest.mark.parametrize(
-    ("question", "missing"),
-    [
-        ("俺今年60了还在跑外卖 还能参加职伤保障不", "年龄限制的规定"),
-        ("长期送外卖得了腰椎间盘突出 算职业伤害吗", "什么情形算职业伤害"),
-    ],
-)
-def test_an_age_limit_or_an_illness_from_years_of_work_is_declined(question: str, missing: str) -> None:
-    passage = "骑手在接单、送单过程中受伤，首先要及时就医，并保留订单记录等证据。"
-    result = verdict(question, passage, "职业伤害保障\n受伤了怎么办")
-    assert not result.answers and result.missing == missing
 
 
 def test_a_figure_the_question_states_is_confirmed_only_by_a_passage_stating_it() -> None:
@@ -259,16 +232,33 @@ def test_the_hotline_number_is_not_the_figure_asked_for() -> None:
     assert not verdict("年收入低于多少才算工会认定的困难职工", passage, "工会服务\n12351热线").answers
 
 
+INJURY = ("骑手在接单、送单过程中受伤，首先要及时就医，并保留订单记录等证据。", "职业伤害保障\n受伤了怎么办")
+AI_DATA = ("单位在使用人工智能时，对个人信息和生物数据的使用必须合规。", "人工智能\n数据安全")
+WHO_PAYS = (
+    "职业伤害保障的费用由平台企业按单缴费，劳动者本人无需缴费。工会依托网上工会服务职工。",
+    "职业伤害保障\n谁来交",
+)
+
+
 @pytest.mark.parametrize(
-    ("question", "missing"),
+    ("question", "passage", "missing"),
     [
-        ("我是劳务派遣过来的 能不能参加用工单位的工会", "劳务派遣"),
-        ("跑顺风车的私家车主能不能参加职业伤害保障", "顺风车"),
+        # Laws, their articles and penalties: the documents quote none.
+        ("个人信息保护法里违规收集员工信息怎么罚", AI_DATA, "个人信息保护法"),
+        ("公司用AI监控员工 违反哪条法律", AI_DATA, "具体法律条文"),
+        ("公司违规收集员工信息 怎么处罚", AI_DATA, "具体处罚规定"),
+        # Age limits and illness from years of work.
+        ("俺今年60了还在跑外卖 还能参加职伤保障不", INJURY, "年龄限制的规定"),
+        ("长期送外卖得了腰椎间盘突出 算职业伤害吗", INJURY, "什么情形算职业伤害"),
+        # Arrangements the documents never mention.
+        ("我是劳务派遣过来的 能不能参加用工单位的工会", WHO_PAYS, "劳务派遣"),
+        ("跑顺风车的私家车主能不能参加职业伤害保障", WHO_PAYS, "顺风车"),
     ],
 )
-def test_an_arrangement_the_documents_never_mention_is_named_in_the_decline(question: str, missing: str) -> None:
-    passage = "职业伤害保障的费用由平台企业按单缴费，劳动者本人无需缴费。工会依托网上工会服务职工。"
-    result = verdict(question, passage, "职业伤害保障\n谁来交")
+def test_what_the_documents_do_not_cover_is_declined_and_named(
+    question: str, passage: tuple[str, str], missing: str
+) -> None:
+    result = verdict(question, *passage)
     assert not result.answers and result.missing == missing
 
 
