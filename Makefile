@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON_APP  ?= $(or $(lastword $(wildcard $(HOME)/.pyenv/versions/3.11.*/bin/python3.11)),python3.11)
 PYTHON_RASA ?= $(or $(lastword $(wildcard $(HOME)/.pyenv/versions/3.10.*/bin/python3.10)),python3.10)
 APP   := .venv/bin
-RASA  := RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 .venv-rasa/bin/rasa
+RASA  := PYTHONPATH=$(CURDIR) RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 .venv-rasa/bin/rasa
 RASA_PATHS := --config config.yml --domain nlu/domain.yml --data nlu/data
 MODEL := models/policy-assistant.tar.gz
 
@@ -48,7 +48,7 @@ lint: setup
 validate: setup
 	$(RASA) data validate $(RASA_PATHS)
 
-train: setup
+train: setup prepare
 	$(APP)/python -c "from assistant.rasa_model import ensure_trained; ensure_trained()"
 
 test-unit: setup prepare train nginx browser
@@ -70,7 +70,7 @@ eval-retrieval: setup          ## recall@k, MRR and abstention for each ranker
 eval-nlu: setup train          ## intent accuracy, macro-F1 and confusions on the held-out colloquial set
 	$(APP)/assistant eval nlu tests/nlu/holdout.yml
 
-eval-nlu-cv: setup             ## 5-fold cross-validation on the training data (about 10 minutes)
+eval-nlu-cv: setup prepare     ## 5-fold cross-validation on the training data (about 10 minutes)
 	$(APP)/assistant eval nlu --folds 5
 
 bench-retrieval: setup

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL_NAME = "policy-assistant"
-TRAINING_INPUTS = ("config.yml", "nlu/domain.yml", "nlu/data", "nlu/jieba")
+TRAINING_INPUTS = ("config.yml", "nlu/domain.yml", "nlu/data", "nlu/jieba", "rasa_plugins/intent_ensemble.py")
 
 
 def rasa_env(**extra: str) -> dict[str, str]:
@@ -29,6 +29,8 @@ def rasa_env(**extra: str) -> dict[str, str]:
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONWARNINGS="ignore",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        # Rasa imports the project's components (rasa_plugins/) and the e5 encoder (knowledge/).
+        PYTHONPATH=str(PROJECT_ROOT),
     )
     env.update(extra)
     return env

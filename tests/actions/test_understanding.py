@@ -39,6 +39,7 @@ def tracker(text: str, intent: str, ranking: list[tuple[str, float]] | None = No
         "开滴滴的 昨晚十点在机场高速被追尾 脖子疼得不行 去了市一医院拍片 平台说不归他们管咋整",
         "快递派件时候从三轮车上摔下来手腕骨折了",
         "下午在新街口送京东到家爬楼梯被楼道杂物绊倒了左膝盖肿起来了医生说半月板损伤能报吗",
+        "今早在崂山送叮咚买菜天没亮路上有个坑连车带人翻了右肩膀脱臼去医院复位了这种情况咋办",
     ],
 )
 def test_dictated_injury_stories_read_as_reports(text: str) -> None:
@@ -113,6 +114,17 @@ async def test_unsure_messages_are_offered_the_likeliest_intents(tiny_knowledge)
     [message] = dispatcher.messages
     assert message["response"] == "utter_did_you_mean"
     assert message["buttons"][0] == {"title": "查询申请进度", "payload": "/check_claim_status"}
+
+
+async def test_a_confident_off_topic_reading_is_not_turned_into_a_quiz(tiny_knowledge) -> None:
+    ranking = [("out_of_scope", 0.83), ("report_injury", 0.17)]
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker("跑单摔了电动车前叉歪了 哪里修车便宜", "out_of_scope", ranking), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+    # Unsure, the same share of report_injury is worth a button.
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker("那个车的事情咋弄", "nlu_fallback", ranking), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_did_you_mean"]
 
 
 async def test_a_form_answer_with_no_form_open_is_offered_what_it_could_be_for(tiny_knowledge) -> None:
