@@ -147,6 +147,9 @@ _ASKS: list[tuple[Need, re.Pattern[str]]] = [
         _any(
             "几次",
             "多少次",
+            "几回",
+            "再领",  # 领过一回还能再领吗: how many times
+            "重复领",
             "有几个",
             "一共几个",
             "总共几个",
@@ -178,14 +181,20 @@ _ASKS: list[tuple[Need, re.Pattern[str]]] = [
             "多快",
         ),
     ),
-    (Need.DATE, _any("什么时候", "啥时候", "何时", "哪天", "几号", "哪一年", "哪年", "截止", "几月", "几点")),
+    (
+        Need.DATE,
+        _any(
+            *("什么时候", "啥时候", "何时", "哪天", "几号", "哪一年", "哪年", "截止", "几月", "几点"),
+            *("年底", "年初", "月底"),
+        ),
+    ),
     (
         Need.PLACE,
         _any(
             "去哪",
-            "在哪",
-            "到哪",
-            "哪里",
+            "(?<![差别同好错])在哪(?![天年月一个])",  # 差在哪, 区别在哪: how they differ, not where
+            "到哪(?![天年月一个])",  # 算到哪天: a date
+            "(?<![差别同好错在])哪里",
             "哪儿",
             "什么地方",
             "啥地方",
@@ -301,6 +310,7 @@ _NEIGHBOURS = _words(
     "意外险 雇主险 见习 创业担保 落户 档案 三方协议 经济补偿 违约金 伙食补助 护理费 丧葬 停工留薪",
     # What happened to whom and on the way where: settled by local rules and cases, not by the documents.
     "上下班 下班 通勤 顺路 行人 第三者 车损 职业病 误工 垫付 代办 代领 退回 退钱 工亡 伙食 起付线 赔车 入会",
+    "修车 修理费 维修费 财产损失 车辆损失",
     _AGE.pattern,
     # Employment arrangements, schemes and paperwork the documents never mention.
     "劳务派遣 派遣工 新农合 城乡居民医保 顺风车 拼车 疗休养 职称 N加1 N\\+1 双倍工资 竞业 补缴 离职证明 经办规程",
@@ -420,8 +430,11 @@ def names_others(kind: str, question: str, passage: str) -> bool:
     return bool(_names(kind, passage) - _names(kind, question))
 
 
-# A figure the question states ("不满8小时", "工资总额的2%"): only a passage stating it confirms it.
-_FIGURE = re.compile(r"([0-9０-９]+(?:\.[0-9]+)?)\s*(%|％|元|块|万|千|小时|单|天|个月|次|级)")
+# A figure the question states ("不满8小时", "工资总额的2%", "一级到十级"): only a passage stating
+# it confirms it. A disability grade ("二级残疾证") says who asks, not what is asked.
+_FIGURE = re.compile(
+    r"([0-9０-９]+(?:\.[0-9]+)?)\s*(%|％|元|块|万|千|小时|单|天|个月|次|级)|(?<![哪几每同上这那])([一二三四五六七八九十]+)(级)(?!别|[^，。\s]{0,4}残疾)"
+)
 
 
 def company_in_pilot(question: str) -> str | None:
@@ -511,7 +524,7 @@ def judge(
     if company and company not in around:
         return Judgement(False, f"{company}是否参加试点")
     for figure in _FIGURE.findall(normalise_question(question)):
-        if figure[0] not in passage:
+        if (figure[0] or figure[2] + figure[3]) not in passage:  # 一级 whole: 一 alone is in 统一
             return Judgement(False, f"{''.join(figure)}的规定")
     kind = which_named(question)
     if kind and not names_others(kind, question, passage):

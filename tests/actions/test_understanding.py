@@ -117,13 +117,13 @@ async def test_unsure_messages_are_offered_the_likeliest_intents(tiny_knowledge)
 
 
 async def test_a_confident_off_topic_reading_is_not_turned_into_a_quiz(tiny_knowledge) -> None:
-    ranking = [("out_of_scope", 0.83), ("report_injury", 0.17)]
+    ranking = [("out_of_scope", 0.83), ("withdraw_consent", 0.17)]
     dispatcher = CollectingDispatcher()
-    await ActionFallback().run(dispatcher, tracker("跑单摔了电动车前叉歪了 哪里修车便宜", "out_of_scope", ranking), {})
+    await ActionFallback().run(dispatcher, tracker("帮我写一份辞职信", "out_of_scope", ranking), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
-    # Unsure, the same share of report_injury is worth a button.
+    # Unsure, the same share is worth a button.
     dispatcher = CollectingDispatcher()
-    await ActionFallback().run(dispatcher, tracker("那个车的事情咋弄", "nlu_fallback", ranking), {})
+    await ActionFallback().run(dispatcher, tracker("那个我之前同意的那个", "nlu_fallback", ranking), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_did_you_mean"]
 
 

@@ -31,10 +31,16 @@ def verdict(question: str, passage: str, context: str = "求职补贴\n补贴标
         ("求职补贴能领几次", Need.COUNT),
         ("职业伤害保障的钱谁来交", Need.SOURCE),
         ("职业伤害保障和工伤保险有什么区别", Need.OTHER),
+        ("职伤保障跟工伤险到底差在哪", Need.OTHER),  # how they differ, not where
+        ("毕业学年具体是从哪天算到哪天", Need.DATE),
+        ("是不是今年年底就全国铺开", Need.DATE),
+        ("求职补贴领过一回 换个省还能再领不", Need.COUNT),
     ],
 )
 def test_what_a_question_asks_for(question: str, asked: Need) -> None:
     assert asked in needs(question)
+    if "哪" in question and asked is not Need.PLACE:
+        assert Need.PLACE not in needs(question)  # 差在哪, 算到哪天: no place is asked for
 
 
 def test_an_amount_the_documents_do_not_give_is_not_answered_by_who_sets_it() -> None:
@@ -225,6 +231,12 @@ def test_a_figure_the_question_states_is_confirmed_only_by_a_passage_stating_it(
     assert verdict(
         "企业工会经费是按工资总额的2%拨吗", "企业按全部职工工资总额的2%向工会拨缴经费。", "工会\n工会经费"
     ).answers
+    grades = "职业伤害保障要严格落实全国统一的职业伤害鉴定规范和伤残等级评估体系。"
+    assert verdict("职伤保障的一级到十级伤残分别怎么划分", grades, "职伤\n鉴定").missing == "一级的规定"
+    # A disability grade says who is asking: the passage about disabled graduates answers.
+    disabled = "残疾高校毕业生和获得过国家助学贷款的高校毕业生，也在一次性求职补贴的申领范围内。"
+    assert verdict("有二级肢体残疾证 26届应届生 一次性求职补贴我能申请吗", disabled).answers
+    assert verdict("就业补助资金是哪一级政府设的", "就业补助资金是由县级以上人民政府设立的专项资金。").answers
 
 
 def test_the_hotline_number_is_not_the_figure_asked_for() -> None:
@@ -253,6 +265,8 @@ WHO_PAYS = (
         # Arrangements the documents never mention.
         ("我是劳务派遣过来的 能不能参加用工单位的工会", WHO_PAYS, "劳务派遣"),
         ("跑顺风车的私家车主能不能参加职业伤害保障", WHO_PAYS, "顺风车"),
+        # Damage to the vehicle: the documents speak of injuries to people.
+        ("电动车送单时摔坏了 修车的钱职伤能报不", INJURY, "修车"),
     ],
 )
 def test_what_the_documents_do_not_cover_is_declined_and_named(
