@@ -239,6 +239,9 @@ async def test_a_request_to_be_checked_starts_the_self_check_even_when_read_as_a
     events = await ActionAnswerPolicy().run(dispatcher, make_tracker("测测我有没有资格拿一次性求职补贴 我大四"), {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_subsidy_check_intro"]
     assert FollowupAction("subsidy_check_form") in events and SlotSet("graduating_this_year", True) in events
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerPolicy().run(dispatcher, make_tracker("我适不适合申请求职补贴啊 帮忙看看"), {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_subsidy_check_intro"]
 
 
 async def test_a_request_to_be_checked_starts_the_self_check_when_the_classifier_was_unsure() -> None:
