@@ -310,7 +310,7 @@ _NEIGHBOURS = _words(
     "意外险 雇主险 见习 创业担保 落户 档案 三方协议 经济补偿 违约金 伙食补助 护理费 丧葬 停工留薪",
     # What happened to whom and on the way where: settled by local rules and cases, not by the documents.
     "上下班 下班 通勤 顺路 行人 第三者 车损 职业病 误工 垫付 代办 代领 退回 退钱 工亡 伙食 起付线 赔车 入会",
-    "修车 修理费 维修费 财产损失 车辆损失",
+    "修车的钱 修车钱 修车费 修理费 维修费 财产损失 车辆损失",
     _AGE.pattern,
     # Employment arrangements, schemes and paperwork the documents never mention.
     "劳务派遣 派遣工 新农合 城乡居民医保 顺风车 拼车 疗休养 职称 N加1 N\\+1 双倍工资 竞业 补缴 离职证明 经办规程",

@@ -300,9 +300,10 @@ def export(target: Path) -> Path:
         encoding="utf-8",
     )
     # Queries run on onnxruntime (knowledge.embedding.encoder): the same weights as a graph.
-    from knowledge.embedding.onnx_export import export_onnx
+    from knowledge.embedding.onnx_export import export_onnx, export_quantized
 
     export_onnx(out)
+    export_quantized(out)
     if target.exists():
         import shutil
 

@@ -9,6 +9,12 @@ own ONNX backend needs ``optimum-onnx``, which does not install beside
 transformers 5, so the graph is exported here with
 ``torch.onnx`` once, at ``assistant setup-model``, into ``onnx/model.onnx`` of the
 model folder; ``knowledge.embedding.encoder`` uses it when it is there.
+
+Beside it, ``onnx/model_qint8.onnx``: the same graph with int8 weights (onnxruntime's
+dynamic quantisation). Its vectors are within cosine 0.99 of the full graph's, too far
+for the index (built with the full one) but plenty for reading intents: the Rasa
+server's intent ensemble uses it, at ~0.4 GB less memory and 2.9 instead of 7.0 ms
+a message.
 """
 
 from __future__ import annotations
@@ -22,11 +28,36 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ONNX_FILE = Path("onnx") / "model.onnx"
+QUANTIZED_FILE = Path("onnx") / "model_qint8.onnx"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def onnx_path(model_dir: Path) -> Path:
     return model_dir / ONNX_FILE
+
+
+def quantized_path(model_dir: Path) -> Path:
+    return model_dir / QUANTIZED_FILE
+
+
+def export_quantized(model_dir: Path) -> Path:
+    """Write ``onnx/model_qint8.onnx`` from ``onnx/model.onnx`` (atomically) and return it."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    target = quantized_path(model_dir)
+    handle, staging = tempfile.mkstemp(prefix=".model-", suffix=".onnx", dir=target.parent)
+    os.close(handle)
+    try:
+        logging.disable(logging.WARNING)  # a line per tensor, and advice for static quantisation
+        try:
+            quantize_dynamic(onnx_path(model_dir), staging, weight_type=QuantType.QInt8)
+        finally:
+            logging.disable(logging.NOTSET)
+        os.replace(staging, target)
+    finally:
+        Path(staging).unlink(missing_ok=True)
+    log.info("wrote the int8 embedding graph %s", target)
+    return target
 
 
 def export_onnx(model_dir: Path) -> Path:

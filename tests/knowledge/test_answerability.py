@@ -266,7 +266,7 @@ WHO_PAYS = (
         ("我是劳务派遣过来的 能不能参加用工单位的工会", WHO_PAYS, "劳务派遣"),
         ("跑顺风车的私家车主能不能参加职业伤害保障", WHO_PAYS, "顺风车"),
         # Damage to the vehicle: the documents speak of injuries to people.
-        ("电动车送单时摔坏了 修车的钱职伤能报不", INJURY, "修车"),
+        ("电动车送单时摔坏了 修车的钱职伤能报不", INJURY, "修车的钱"),
     ],
 )
 def test_what_the_documents_do_not_cover_is_declined_and_named(

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.embedding.encoder import Encoder, OnnxModel
-from knowledge.embedding.onnx_export import onnx_path
+from knowledge.embedding.onnx_export import onnx_path, quantized_path
 
 QUESTIONS = [
     "求职补贴能领多少钱",
@@ -33,3 +33,16 @@ def test_onnx_vectors_are_sentence_transformers_vectors_for_questions_and_padded
         got = encoder.queries(texts) if prompt == "query" else encoder.passages(texts)
         assert got.shape == expected.shape
         assert float(np.min(np.sum(got * expected, axis=1))) > 0.99999
+
+
+def test_the_int8_graph_for_reading_intents_keeps_the_sentences_apart(
+    embedding_model_dir: Path, encoder: Encoder
+) -> None:
+    graph = quantized_path(embedding_model_dir)
+    assert graph.exists() and graph.stat().st_size < onnx_path(embedding_model_dir).stat().st_size / 3
+    small = OnnxModel(embedding_model_dir, graph).encode(QUESTIONS, "query")
+    full = encoder.queries(QUESTIONS)
+    agreement = small @ full.T
+    # Each question is nearest its own full-precision vector, and close to it.
+    assert list(agreement.argmax(axis=1)) == [0, 1, 2]
+    assert float(np.min(np.diag(agreement))) > 0.97
