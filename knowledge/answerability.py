@@ -301,7 +301,10 @@ _NOT_A_NAME = re.compile(
 # Who runs a programme, not part of its name (工会 + 互助基金 is the documents' 职工互助基金).
 _OWNER = re.compile(r"^(工会|职工|国家|政府|平台|企业|单位|公司|我们|单位里)$")
 # An age ("45岁", "今年60了"): the documents set no age limit either way.
-_AGE = re.compile(r"[0-9一二三四五六七八九十几]+岁|(?:今年|已经|都)[0-9一二三四五六七八九十]{2,3}了")
+# A child's or a parent's age ("娃三岁没人带") is not the asker's.
+_AGE = re.compile(
+    r"(?<![娃孩子儿女宝妈爸爹娘老人父母])[0-9一二三四五六七八九十几]+岁|(?:今年|已经|都)[0-9一二三四五六七八九十]{2,3}了"
+)
 # Neighbouring topics users ask about with the documents' words; named only to
 # recognise them (a question about one is declined unless the documents mention it).
 _NEIGHBOURS = _words(
@@ -541,10 +544,15 @@ def judge(
         return Judgement(False, _label(decisive, _topic_name(question, context)))
     if any(SUPPLIES[need].search(body) for need in asked if need in SUPPLIES):
         return Judgement(True)
+    if Need.AMOUNT in asked and _SELF_PAY.search(question) and _FREE.search(body):
+        return Judgement(True)
     return Judgement(False, _label(asked, _topic_name(question, context)))
 
 
 _DECISIVE = frozenset({Need.PHONE, Need.LINK})
+# "How much do I pay" ("要我自己出钱吗 一个月扣多少") is answered by "nothing"; what a platform pays is not.
+_SELF_PAY = re.compile(r"(?:我|自己|本人|俺)[^，。？?\s]{0,6}(?:交|缴|出钱|掏|扣|付)")
+_FREE = re.compile(r"(?:无需|不用|不需要|不必)(?:本人)?(?:缴费|交钱|缴纳|付费|出钱|掏钱)|免费|不收费|不收取")
 
 
 def _label(asked: list[Need], subject: str | None = None) -> str:

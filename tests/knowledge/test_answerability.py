@@ -276,5 +276,17 @@ def test_what_the_documents_do_not_cover_is_declined_and_named(
     assert not result.answers and result.missing == missing
 
 
+def test_how_much_i_pay_is_answered_by_nothing_and_what_the_platform_pays_is_not() -> None:
+    assert verdict("职伤保障要我自己出钱吗 一个月扣多少", *WHO_PAYS).answers
+    result = verdict("美团每一单给骑手交几毛钱职伤保障费", *WHO_PAYS)
+    assert not result.answers and "金额" in (result.missing or "")
+
+
+def test_a_childs_age_is_not_an_age_limit_asked_about() -> None:
+    childcare = ("工会推动在社区建设工会主导的托育机构，为职工提供价格实惠的普惠性服务。", "工会\n托育")
+    assert verdict("双职工 娃三岁没人带 工会那边有没有便宜的托班", *childcare).answers
+    assert verdict("俺今年60了还在跑外卖 还能参加职伤保障不", *INJURY).missing == "年龄限制的规定"
+
+
 def test_a_phone_number_the_user_gives_is_not_a_phone_number_asked_for() -> None:
     assert needs("职业伤害保障试点哪年开始 我电话13812345678") == [Need.DATE]
