@@ -70,7 +70,7 @@ eval-retrieval: setup          ## recall@k, MRR and abstention for each ranker
 eval-nlu: setup train          ## intent accuracy, macro-F1 and confusions on the held-out colloquial set
 	$(APP)/assistant eval nlu tests/nlu/holdout.yml
 
-eval-nlu-cv: setup prepare     ## 5-fold cross-validation on the training data (about 10 minutes)
+eval-nlu-cv: setup prepare     ## 5-fold cross-validation on the training data (about 20 minutes)
 	$(APP)/assistant eval nlu --folds 5
 
 bench-retrieval: setup
