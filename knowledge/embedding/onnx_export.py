@@ -40,6 +40,14 @@ def quantized_path(model_dir: Path) -> Path:
     return model_dir / QUANTIZED_FILE
 
 
+def ensure_graphs(model_dir: Path) -> None:
+    """Add the graphs a model folder from an older release lacks (the full one, then the int8 one)."""
+    if not onnx_path(model_dir).exists():
+        export_onnx(model_dir)
+    if not quantized_path(model_dir).exists():
+        export_quantized(model_dir)
+
+
 def export_quantized(model_dir: Path) -> Path:
     """Write ``onnx/model_qint8.onnx`` from ``onnx/model.onnx`` (atomically) and return it."""
     from onnxruntime.quantization import QuantType, quantize_dynamic

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.embedding.encoder import Encoder, OnnxModel
-from knowledge.embedding.onnx_export import onnx_path, quantized_path
+from knowledge.embedding.onnx_export import ensure_graphs, onnx_path, quantized_path
 
 QUESTIONS = [
     "求职补贴能领多少钱",
@@ -46,3 +46,11 @@ def test_the_int8_graph_for_reading_intents_keeps_the_sentences_apart(
     # Each question is nearest its own full-precision vector, and close to it.
     assert list(agreement.argmax(axis=1)) == [0, 1, 2]
     assert float(np.min(np.diag(agreement))) > 0.97
+
+
+def test_a_model_folder_from_an_older_release_gets_the_int8_graph(embedding_model_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "onnx").mkdir()
+    (tmp_path / "onnx" / "model.onnx").symlink_to(onnx_path(embedding_model_dir))
+    ensure_graphs(tmp_path)
+    assert quantized_path(tmp_path).stat().st_size > 50_000_000
+    assert [p.name for p in (tmp_path / "onnx").iterdir() if p.name.startswith(".")] == []  # no staging left
