@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 SLOT = "claim_prefill"
 CONFIRM_SLOT = "claim_prefill_ok"
 MAX_AGE_SECONDS = 6 * 3600
-# Shorter than this, "我要报工伤" is a request, not a story with a question in it.
-STORY_MIN_CHARS = 16
+# Shorter than this, "我要报工伤吗" is a request, not a story with a question in it
+# ("喝了两口酒跑单摔了 职伤认不认" is 15 characters and asks something the documents lack).
+STORY_MIN_CHARS = 12
 # Story part → the claim form slot its confirmation fills.
 FORM_SLOTS = {
     "platform": "claim_platform",

@@ -95,7 +95,8 @@ def looks_like_injury_report(text: str, ranked_intents: list[tuple[str, float]] 
 
 _ASKS = re.compile(
     r"[吗嘛？?]|能不能|能否|可不可以|能报|能赔|算不算|算工伤|有没有|有保障|怎么办|咋办|咋整|咋弄|怎么弄|怎么整|点算|管不管|认不认|给不给|"
-    r"会不会|是不是|要不要|用不用|行不行|[一同]样不|多少|几|哪|谁|什么|啥|怎么|咋|为什么|为啥"
+    r"会不会|是不是|要不要|用不用|行不行|[一同]样不|多少|几|哪|谁|什么|啥|怎么|咋|为什么|为啥|"
+    r"([\u4e00-\u4e0c\u4e0e-\u9fff])不\1"  # 赔不赔, 报不报: any verb asked both ways (不不不 is no question)
 )
 
 

@@ -105,6 +105,15 @@ async def test_a_story_asking_what_the_documents_lack_hears_so_first_and_the_sto
     assert "撞" not in logged.question and "误工" in (logged.missing or "")
 
 
+async def test_a_short_story_asking_both_ways_hears_what_the_documents_lack_before_the_claim(tiny_knowledge) -> None:
+    from actions.claim_prefill import ActionNoteInjuryStory
+
+    dispatcher = CollectingDispatcher()
+    await ActionNoteInjuryStory().run(dispatcher, tracker("送外卖被车撞了腿 误工费赔不赔", "report_injury"), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_policy_not_covered" and "误工" in message["missing"]
+
+
 async def test_unsure_messages_are_offered_the_likeliest_intents(tiny_knowledge) -> None:
     ranking = [("check_claim_status", 0.3), ("ask_policy", 0.25), ("human_handoff", 0.2), ("greet", 0.1)]
     assert suggestions(ranking) == ["check_claim_status", "human_handoff"]
