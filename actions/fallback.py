@@ -128,10 +128,18 @@ class ActionFallback(Action):
         form_answer = not in_form and (intent in FORM_ANSWERS or (intent == "nlu_fallback" and best in FORM_ANSWERS))
         question = asks_something(text)
         if intent != "out_of_scope" and text and not text.startswith("/") and (question or not form_answer):
-            answered = await answer_if_documents_do(text, dispatcher)
-            if answered is not None:
-                return answered
-        if intent == "out_of_scope" and neighbouring_topic(text) and asks_something(text):
+            if question:
+                # A question the documents answer gets the answer; one naming what they lack
+                # ("另外五个是哪几个") hears so, with the closest passage, rather than "没看懂".
+                said = len(dispatcher.messages)
+                events = await answer_or_name_what_is_missing(text, dispatcher, story=False)
+                if len(dispatcher.messages) > said:
+                    return events
+            else:
+                answered = await answer_if_documents_do(text, dispatcher)
+                if answered is not None:
+                    return answered
+        if "out_of_scope" in (intent, best) and neighbouring_topic(text) and question:
             # 产假、公积金、试用期: labour questions the documents leave out are declined, not called off-topic.
             _, events = await reply_to_question(text, dispatcher, tracker)
             return events

@@ -80,9 +80,12 @@ async def answer_if_documents_do(question: str, dispatcher: CollectingDispatcher
     return utter_answer(dispatcher, question, result)
 
 
-async def answer_or_name_what_is_missing(question: str, dispatcher: CollectingDispatcher) -> list[EventType]:
-    """For a story that asks something: the answer, or — when the question names what the
-    documents lack (赔车, 误工费) — a first sentence saying so; silent otherwise (the claim offer follows)."""
+async def answer_or_name_what_is_missing(
+    question: str, dispatcher: CollectingDispatcher, story: bool = True
+) -> list[EventType]:
+    """For a story (or an unsure question) that asks something: the answer, or — when the question
+    names what the documents lack (赔车, 误工费) — a first sentence saying so; silent otherwise (the
+    caller's own reply follows). A story's words are never logged as unanswered."""
     try:
         result = await asyncio.to_thread(answer_question, question, get_settings().answer_min_score)
     except (IndexMissing, IndexMismatch, FileNotFoundError):
@@ -90,7 +93,7 @@ async def answer_or_name_what_is_missing(question: str, dispatcher: CollectingDi
         return []
     if isinstance(result, Decline) and not (result.missing and result.related):
         return []
-    return await _reply_with(result, question, dispatcher, story=True)
+    return await _reply_with(result, question, dispatcher, story=story)
 
 
 async def reply_to_question(

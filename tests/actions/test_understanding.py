@@ -114,6 +114,17 @@ async def test_a_short_story_asking_both_ways_hears_what_the_documents_lack_befo
     assert message["response"] == "utter_policy_not_covered" and "误工" in message["missing"]
 
 
+async def test_an_unsure_question_naming_what_the_documents_lack_hears_so_instead_of_a_shrug(tiny_knowledge) -> None:
+    from actions.unanswered import list_unanswered
+
+    dispatcher = CollectingDispatcher()
+    await ActionFallback().run(dispatcher, tracker("职业伤害保障的误工费给不给", "nlu_fallback"), {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_policy_not_covered" and "误工" in message["missing"]
+    [logged] = list_unanswered()
+    assert "误工费" in logged.question  # a question, not a story: kept for the editors
+
+
 async def test_unsure_messages_are_offered_the_likeliest_intents(tiny_knowledge) -> None:
     ranking = [("check_claim_status", 0.3), ("ask_policy", 0.25), ("human_handoff", 0.2), ("greet", 0.1)]
     assert suggestions(ranking) == ["check_claim_status", "human_handoff"]
