@@ -27,18 +27,18 @@ print("ok")
 """
 
 
-def test_rasa_still_rejects_invalid_action_responses_and_masks_numbers() -> None:
+def run_in_rasa(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by Rasa's own Python (.venv-rasa) with the project importable."""
     python = RASA_BIN.parent / "python"
     if not python.exists():
         requirement_missing(f"Rasa venv at {python.parent} (run `make setup`)")
-    result = subprocess.run(
-        [str(python), "-c", CHECK],
-        cwd=PROJECT_ROOT,
-        env=rasa_env(PYTHONPATH=str(PROJECT_ROOT)),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    return subprocess.run(
+        [str(python), "-c", script], cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True, timeout=300
     )
+
+
+def test_rasa_still_rejects_invalid_action_responses_and_masks_numbers() -> None:
+    result = run_in_rasa(CHECK)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-2000:]
 
 
@@ -88,10 +88,5 @@ print("ok")
 
 
 def test_the_intent_ensemble_corrects_an_unsure_diet_and_stores_no_pickle() -> None:
-    python = RASA_BIN.parent / "python"
-    if not python.exists():
-        requirement_missing(f"Rasa venv at {python.parent} (run `make setup`)")
-    result = subprocess.run(
-        [str(python), "-c", ENSEMBLE], cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True, timeout=300
-    )
+    result = run_in_rasa(ENSEMBLE)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stderr[-3000:]
