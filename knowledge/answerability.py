@@ -54,7 +54,7 @@ def _words(*lines: str) -> re.Pattern[str]:
 _ASKS: list[tuple[Need, re.Pattern[str]]] = [
     (Need.ARTICLE, _words("第几条 哪一?条法 哪一?条规定 哪部法 哪条法律 什么法律规定 法律依据")),
     (Need.PENALTY, _words("怎么罚 怎样罚 如何罚 罚多少 怎么处罚 如何处罚 什么处罚 啥处罚 怎么处分")),
-    (Need.PHONE, _any("电话", "热线号", "号码多少", "联系方式", "客服号")),
+    (Need.PHONE, _any("电话", "热线号", "号码多少", "联系方式", "客服号", "哪个号", "什么号码")),
     (
         Need.LINK,
         _any(
@@ -64,6 +64,13 @@ _ASKS: list[tuple[Need, re.Pattern[str]]] = [
             "什么网站",
             "(?:小程序|公众号|网站|[Aa][Pp][Pp])[^，。,？?]{0,3}叫",
             "哪个(?:小程序|公众号|[Aa][Pp][Pp])",
+            # Where in an app to tap: the documents name no screen or button.
+            "入口",
+            "哪里点",
+            "在哪点",
+            "哪个按钮",
+            "哪个页面",
+            "(?:[Aa][Pp][Pp]|司机端|骑手端|客户端|小程序)[^，。,？?]{0,4}哪(?![年天])",
         ),
     ),
     (
@@ -130,6 +137,10 @@ _ASKS: list[tuple[Need, re.Pattern[str]]] = [
             "什么比例",
             "多少比例",
             "百分之多少",
+            "百分之几",
+            "费率",
+            "几倍",
+            "多少倍",
             "几成",
             "抽成",
             "多少工资",
@@ -177,6 +188,8 @@ _ASKS: list[tuple[Need, re.Pattern[str]]] = [
             "时限",
             "有效期",
             "几个工作日",
+            "(?<![前这过好近])几个?小时",
+            "多少小时",
             "多少个工作日",
             "多快",
         ),
@@ -289,7 +302,7 @@ _SUBJECT_TAIL = re.compile(
     r"(?:补贴|补助|补助金|津贴|保险金|保险|(?<![风危])险|公积金|贷款|基金|年金|救助金|抚恤金|补偿金|赔偿金|失业金|养老金|"
     r"医保|社保|会费|个税|所得税|奖金|复议|年假|产假|婚假|病假|执照|驾照|仲裁|诉讼|鉴定|待遇|(?<=[\u4e00-\u9fff]{3})法|"
     r"(?<=[\u4e00-\u9fff])(?<!经)费|(?<=[\u4e00-\u9fff])(?<![资基现])金|津贴|(?<=[\u4e00-\u9fff]{2})期|"
-    r"(?<=[\u4e00-\u9fff])卡|资格证|证书)$"
+    r"(?<=[\u4e00-\u9fff])(?<!打)卡|资格证|证书)$"
 )
 # Endings so general that the word alone names nothing; joined to the word before
 # it (见习 + 补贴) they do, and that name must then be in the documents.
@@ -318,6 +331,11 @@ _NEIGHBOURS = _words(
     # Employment arrangements, schemes and paperwork the documents never mention.
     "劳务派遣 派遣工 新农合 城乡居民医保 顺风车 拼车 疗休养 职称 N加1 N\\+1 双倍工资 竞业 补缴 离职证明 经办规程",
     "转移接续 押金 保证金 体检",
+    # Paperwork and sign-offs: the documents list no form, copy or stamp.
+    "身份证 盖章 签字 公章 辅导员 失业登记 就业登记 交警 事故认定书 责任认定书 追回 收回 追缴",
+    # Who else pays: a third party's liability and other insurance are not in the documents.
+    "全责 肇事 对方赔 找对方 打人的 撞人的 乘客险 车险 交强险 三者险",
+    "加入工会 入工会",
     # Laws by name: the documents quote none, so their articles and penalties are not there.
     "个人信息保护法 劳动合同法 劳动法 工会法 安全生产法 社会保险法 民法典 数据安全法 网络安全法 就业促进法",
     "工伤保险条例",
@@ -327,7 +345,7 @@ _NEIGHBOURS = _words(
 # "这样算不算职伤": whether one circumstance counts. The documents name no circumstances
 # beyond working on an order, so such a question is answered only by a passage naming it.
 _COVERAGE_ASK = re.compile(
-    r"(算不算|算是|算吗|算[^，。,？?\s]{1,8}吗|认不认|管不管|管吗|保不保|保吗|赔不赔|赔吗|报不报|能不能报|能报吗|能不能走|能走吗"
+    r"(算不算|算是|算吗|算[^，。,？?\s]{1,8}吗|算[^，。,？?\s]{1,8}不(?=[，。,？?\s]|$)|认不认|管不管|管吗|保不保|保吗|赔不赔|赔吗|报不报|能不能报|能报吗|能不能走|能走吗"
     r"|给不给[报赔算认])"
 )
 _COVERED_BY = re.compile(r"职业伤害|工伤")
@@ -338,6 +356,7 @@ _CIRCUMSTANCE = _words(
     # On the way to an order is working (the documents: 接单、送单、载客过程中); on the way from home is not said.
     "(?<!送单)(?<!送餐)(?<!送货)(?<!送件)(?<!接单)(?<!取餐)(?<!配送)(?<!载客)(?<!跑单)路上",
     "(?<!送单)(?<!送餐)(?<!配送)(?<!载客)途中 从家 回家 梯子 自杀 私活 休息 吃饭",
+    "心脏病 突发 去世 死亡 身亡 打伤 买菜",
 )
 # How users mistype or dictate the documents' words.
 TYPOS = {
@@ -366,6 +385,8 @@ _HERE = re.compile(r"我们(县|市|区|省|镇|村|当地)|咱们?(县|市|区|
 _LOCAL_WORDS = re.compile(r"当地|各地|所在地")
 # A passage that states the national rule answers a yes/no question about one place.
 _NATIONAL_WORDS = re.compile(r"各地|全国|统一|各省|中西部|东部")
+# Places with their own social insurance: a national rule says nothing about them.
+_OWN_SYSTEMS = re.compile(r"香港|澳门|台湾")
 # Needs that only a place's own rules can meet.
 _LOCAL_NEEDS = frozenset({"amount", "number", "place", "phone", "link", "date", "period"})
 
@@ -445,7 +466,13 @@ def company_in_pilot(question: str) -> str | None:
     names no place: the documents list no company, so only a passage naming it answers."""
     text = normalise_question(question)
     brand = _BRANDS.search(text)
-    return brand.group(0) if brand and "试点" in text and not named_places(text) else None
+    return brand.group(0) if brand and _JOINS.search(text) and not named_places(text) else None
+
+
+# Joining the scheme: the pilot, taking part, being covered.
+_JOINS = re.compile(r"试点|参加|纳入|加入|参保|覆盖")
+# A bare figure ("1000还是2000"), a year ("2025年"): only a passage stating it confirms it.
+_BARE_FIGURE = re.compile(r"(?<![0-9.])([0-9]{3,6}(?:年)?)(?![0-9.])")
 
 
 def covers_circumstance(question: str) -> bool:
@@ -516,7 +543,8 @@ def judge(
         return Judgement(False, subject if not _in(subject, corpus) else f"{subject}的{_label(asked)}")
     local_need = any(need.value in _LOCAL_NEEDS for need in asked)
     for place in named_places(question):
-        if place not in around and (local_need or not _NATIONAL_WORDS.search(passage)):
+        national = _NATIONAL_WORDS.search(passage) and not _OWN_SYSTEMS.match(place)
+        if place not in around and (local_need or not national):
             return Judgement(False, f"{place}的具体规定")
     # "我们区的窗口在哪": a passage saying "ask the local office" does not give one place's answer.
     if _HERE.search(question) and (local_need or not _LOCAL_WORDS.search(passage)):
@@ -526,6 +554,10 @@ def judge(
     company = company_in_pilot(question)
     if company and company not in around:
         return Judgement(False, f"{company}是否参加试点")
+    for figure in _BARE_FIGURE.findall(normalise_question(question)):
+        # "是12345吗" is answered by the passage giving the right number.
+        if figure not in passage and (figure.endswith("年") or Need.PHONE not in asked):
+            return Judgement(False, f"{figure}的规定")
     for figure in _FIGURE.findall(normalise_question(question)):
         if (figure[0] or figure[2] + figure[3]) not in passage:  # 一级 whole: 一 alone is in 统一
             return Judgement(False, f"{''.join(figure)}的规定")

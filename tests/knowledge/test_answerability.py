@@ -290,3 +290,64 @@ def test_a_childs_age_is_not_an_age_limit_asked_about() -> None:
 
 def test_a_phone_number_the_user_gives_is_not_a_phone_number_asked_for() -> None:
     assert needs("职业伤害保障试点哪年开始 我电话13812345678") == [Need.DATE]
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("货拉拉司机端申请职伤要点哪个按钮", Need.LINK),  # where in an app: the documents name no screen
+        ("职伤申请在美团app里哪里点", Need.LINK),
+        ("按单缴的保障费费率是百分之几", Need.AMOUNT),
+        ("被辞退能赔几倍工资", Need.AMOUNT),
+        ("受伤以后几个小时之内要报给平台", Need.PERIOD),
+        ("工会热线打哪个号", Need.PHONE),
+    ],
+)
+def test_more_ways_of_asking_for_a_specific_thing(question: str, asked: Need) -> None:
+    assert asked in needs(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        ("职伤理赔要交身份证复印件吗", INJURY, "身份证"),
+        ("申请求职补贴要学院盖章吗", (STANDARD, "求职补贴\n怎么领"), "盖章"),
+        ("骑车被撞对方全责 职伤还赔不赔", INJURY, "全责"),
+        ("领完补贴没找到工作 钱会被追回吗", (STANDARD, "求职补贴\n标准"), "追回"),
+        # Two years the documents do not state; a bare amount they do not give.
+        ("2030年职伤保障覆盖全国吗", ("职业伤害保障试点从2021年开始，分步骤扩大范围。", "职伤\n试点"), "2030年的规定"),
+        ("求职补贴是发800吗", (STANDARD, "求职补贴\n标准"), "800的规定"),
+    ],
+)
+def test_paperwork_third_parties_and_figures_the_documents_never_give_are_declined(
+    question: str, passage: tuple[str, str], missing: str
+) -> None:
+    result = verdict(question, *passage)
+    assert not result.answers and result.missing == missing
+
+
+def test_whether_a_circumstance_counts_asked_with_a_trailing_no_is_still_that_question() -> None:
+    question = "放假那天自己骑车去买菜摔了能算职业伤害不"
+    judgement = judge(question, tokenize(question), INJURED, INJURED_CONTEXT, CORPUS + INJURED)
+    assert judgement.missing == "什么情形算职业伤害"
+
+
+def test_a_company_joining_the_scheme_is_declined_when_the_documents_name_none() -> None:
+    result = verdict("闪送的跑腿员能参加职伤保障吗", *WHO_PAYS)
+    assert not result.answers and result.missing == "闪送是否参加试点"
+
+
+def test_places_with_their_own_social_insurance_are_not_answered_by_a_national_rule() -> None:
+    national = ("职业伤害保障要严格落实全国统一的鉴定规范。", "职伤\n鉴定")
+    assert not verdict("香港的骑手有职伤保障吗", *national).answers
+    assert verdict("成都和北京的伤残等级标准一样吗", *national).answers
+
+
+def test_the_right_hotline_answers_a_question_proposing_a_wrong_one() -> None:
+    passage = "12351是全国总工会的职工服务热线，职工遇到劳动权益问题可以拨打12351求助。"
+    assert verdict("工会投诉打哪个号 是12345吗", passage, "工会服务\n12351热线").answers
+
+
+def test_clocking_in_is_not_a_card_the_documents_must_name() -> None:
+    biometrics = ("单位收集人脸、指纹等生物信息，必须遵循合法、正当、必要的原则。", "人工智能\n数据")
+    assert verdict("公司让录指纹打卡 这合规吗", *biometrics).answers
