@@ -62,7 +62,7 @@ eval-dialogue: setup prepare train  ## replies of the running assistant on the h
 	$(APP)/assistant eval dialogue tests/eval/dialogue/report_first_messages.jsonl tests/eval/dialogue/report_questions.jsonl
 
 eval-dialogue-tune: setup prepare train  ## the same on the tuning sets (tune on these, report on the others)
-	$(APP)/assistant eval dialogue tests/eval/dialogue/tune_first_messages.jsonl tests/eval/dialogue/tune_questions.jsonl tests/eval/dialogue/tune2_questions.jsonl
+	$(APP)/assistant eval dialogue tests/eval/dialogue/tune_first_messages.jsonl tests/eval/dialogue/tune_questions.jsonl tests/eval/dialogue/tune2_questions.jsonl tests/eval/dialogue/tune3_first_messages.jsonl tests/eval/dialogue/tune3_questions.jsonl
 
 eval-retrieval: setup          ## recall@k, MRR and abstention for each ranker
 	$(APP)/assistant eval retrieval tests/eval/retrieval_questions.jsonl
