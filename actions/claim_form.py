@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -21,10 +19,10 @@ from actions.claim_answers import answer_to, entity_value, intent_of, is_questio
 from actions.claim_prefill import CONFIRM_SLOT, unseal
 from actions.claim_prefill import FORM_SLOTS as PREFILL_FORM_SLOTS
 from actions.claim_prefill import SLOT as PREFILL_SLOT
+from actions.claim_prefill import now as local_now
 from actions.claim_slots import CLAIM_SLOTS, FORM, NOT_APPLICABLE, NOT_GIVEN, OPTIONAL
 from actions.claim_storage import draft_id_of, store_answer
 from actions.claim_summary import PROGRESS_SLOT, progress_text, which_field_buttons
-from assistant.settings import get_settings
 from claims.drafts import draft_info, record_sensitive_consent, start_draft
 from claims.errors import DraftNotFound
 from claims.identity import id_fingerprint
@@ -45,10 +43,6 @@ _ID_PROBLEM_RESPONSES = {
     "birth_date": "utter_invalid_id_birth_date",
     "checksum": "utter_invalid_id_checksum",
 }
-
-
-def local_now() -> datetime:
-    return datetime.now(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
 
 
 def _extract_text(slot: str, tracker: Tracker, *, allow_questions: bool = False) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def unseal(token: object) -> dict[str, str]:
     return {k: str(v) for k, v in data.items() if k in FORM_SLOTS and v}
 
 
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(ZoneInfo(get_settings().timezone)).replace(tzinfo=None)
 
 
@@ -81,7 +81,7 @@ async def prefill_events(tracker: Tracker) -> list[EventType]:
     text = tracker.latest_message.get("text") or ""
     if text.startswith("/"):
         return []
-    facts = story_facts(text, _now()).as_dict()
+    facts = story_facts(text, now()).as_dict()
     return [SlotSet(SLOT, seal(facts))] if facts else []
 
 
