@@ -18,14 +18,18 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.claim_prefill import prefill_events
 from actions.dialogue_events import consecutive_misses
 from actions.injury_story import asks_something, looks_like_injury_report
-from actions.policy_answer import answer_if_documents_do, answer_or_name_what_is_missing, reply_to_question
+from actions.policy_answer import (
+    answer_if_documents_do,
+    answer_or_name_what_is_missing,
+    answer_story_and_offer_claim,
+    reply_to_question,
+)
 from actions.subsidy_check import start_subsidy_check, wants_subsidy_check
 from assistant.metrics import count_decline
 from knowledge.answerability import neighbouring_topic
@@ -112,10 +116,7 @@ class ActionFallback(Action):
         ranking = ranked_intents(tracker)
         in_form = bool(tracker.active_loop_name)
         if not in_form and not text.startswith("/") and looks_like_injury_report(text, ranking):
-            # Answer first when the story asks something the documents answer, then offer the claim.
-            answered = await answer_or_name_what_is_missing(text, dispatcher) if asks_something(text) else []
-            dispatcher.utter_message(response="utter_offer_claim_for_story")
-            return [*answered, SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
+            return await answer_story_and_offer_claim(text, dispatcher, tracker)
         if not in_form and not text.startswith("/") and wants_subsidy_check(text):
             return start_subsidy_check(text, dispatcher)
         unsure = intent == "nlu_fallback" or intent in FORM_ANSWERS

@@ -93,6 +93,15 @@ def looks_like_injury_report(text: str, ranked_intents: list[tuple[str, float]] 
     return REPORT_INTENT in top
 
 
+def tells_own_injury(text: str, now: datetime) -> bool:
+    """A story of one's own injury (when, where, what hurt, which hospital: two of them at least),
+    not a general question about injuries ("骑手送餐被撞了怎么申请职业伤害保障")."""
+    if not looks_like_injury_report(text):
+        return False
+    facts = story_facts(text, now)
+    return sum(bool(part) for part in (facts.time_text, facts.place, facts.injury, facts.treatment)) >= 2
+
+
 _ASKS = re.compile(
     r"[吗嘛？?]|能不能|能否|可不可以|能报|能赔|算不算|算工伤|有没有|有保障|怎么办|咋办|咋整|咋弄|怎么弄|怎么整|点算|管不管|认不认|给不给|"
     r"会不会|是不是|要不要|用不用|行不行|[一同]样不|多少|几|哪|谁|什么|啥|怎么|咋|为什么|为啥|"

@@ -12,7 +12,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.claim_prefill import now as story_clock
+from actions.claim_prefill import prefill_events
 from actions.dialogue_events import already_said
+from actions.injury_story import asks_something, tells_own_injury
 from actions.subsidy_check import start_subsidy_check, subsidy_facts, wants_subsidy_check
 from actions.unanswered import STORY_PLACEHOLDER, record_unanswered
 from assistant.logging_setup import mask_pii
@@ -96,6 +99,16 @@ async def answer_or_name_what_is_missing(
     return await _reply_with(result, question, dispatcher, story=story)
 
 
+async def answer_story_and_offer_claim(
+    text: str, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[EventType]:
+    """An injury told as a story: the answer first when it asks something the documents answer
+    (or a first sentence saying what they lack), then the claim, with what the story told kept."""
+    answered = await answer_or_name_what_is_missing(text, dispatcher) if asks_something(text) else []
+    dispatcher.utter_message(response="utter_offer_claim_for_story")
+    return [*answered, SlotSet("policy_topic", "injury"), *await prefill_events(tracker)]
+
+
 async def reply_to_question(
     question: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> tuple[Answer | Decline | None, list[EventType]]:
@@ -146,6 +159,9 @@ class ActionAnswerPolicy(Action):
         if not tracker.active_loop_name and wants_subsidy_check(question):
             # "帮我测测能不能领" read as a question: what was asked for is the self-check itself.
             return start_subsidy_check(question, dispatcher)
+        if not tracker.active_loop_name and tells_own_injury(question, story_clock()):
+            # "…被撞倒 右小腿骨折 …职业伤害保障要怎么申请": a story that ends in a question is a claim.
+            return await answer_story_and_offer_claim(question, dispatcher, tracker)
         result, events = await reply_to_question(question, dispatcher, tracker)
         if not isinstance(result, Answer):
             return events

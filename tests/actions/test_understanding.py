@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.claim_prefill import SLOT, seal, unseal
 from actions.fallback import ActionFallback, suggestions
 from actions.feedback import ActionRecordFeedback, list_feedback
-from actions.injury_story import looks_like_injury_report, story_facts
+from actions.injury_story import looks_like_injury_report, story_facts, tells_own_injury
 from actions.policy_answer import ActionAnswerPolicy, ActionShowFullAnswer
 from actions.subsidy_check import subsidy_facts
 from actions.unanswered import Unanswered, group_similar
@@ -176,6 +176,27 @@ async def test_answer_first_then_the_self_check_prefilled(make_tracker, tiny_kno
     assert [m["response"] for m in dispatcher.messages][-1] == "utter_offer_subsidy_check"
     assert SlotSet("subsidy_situation", "dibao") in events
     assert SlotSet("graduating_this_year", True) in events
+
+
+def test_a_story_of_ones_own_injury_is_told_apart_from_a_question_about_injuries() -> None:
+    assert tells_own_injury(STORY, NOW)
+    assert tells_own_injury("我跑美团的 上周五晚上在中山路被出租车撞倒了 右脚骨折 交警说对方全责 职伤咋申请", NOW)
+    assert not tells_own_injury("外卖骑手送餐途中被撞了怎么申请职业伤害保障", NOW)
+    assert not tells_own_injury("职业伤害保障的钱谁来交", NOW)
+
+
+async def test_a_story_read_as_a_question_gets_the_claim_offer_and_is_not_logged(
+    monkeypatch, make_tracker, tiny_knowledge
+) -> None:
+    from actions.unanswered import list_unanswered
+
+    story = "我跑美团的 上周五晚上在中山路被出租车撞倒了 右脚骨折 交警说对方全责 职伤咋申请 要准备啥"
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerPolicy().run(dispatcher, make_tracker(story), {})
+    assert [m["response"] for m in dispatcher.messages][-1] == "utter_offer_claim_for_story"
+    [sealed] = [e for e in events if e["name"] == SLOT]
+    assert unseal(sealed["value"])["place"] == "中山路"
+    assert all("骨折" not in row.question for row in list_unanswered())
 
 
 async def test_an_unanswered_amount_says_so_in_the_first_sentence(make_tracker, tiny_knowledge) -> None:
