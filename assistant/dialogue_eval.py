@@ -44,6 +44,9 @@ HANDLED: dict[str, set[str]] = {
     },
     "report_injury": {"utter_offer_claim_for_story", "utter_ask_claim_consent"},
     "check_subsidy_eligibility": {
+        # "家里低保 我能领吗" asks with the situation told: the "answer first" is the
+        # cited answer, then the self-check offered, prefilled with what was said.
+        "utter_offer_subsidy_check",
         "utter_subsidy_check_intro",
         "utter_ask_graduating_this_year",
         "utter_ask_subsidy_situation",
