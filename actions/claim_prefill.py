@@ -20,11 +20,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.injury_story import asks_something, story_facts
+from actions.injury_story import asks_something, story_facts, tells_injury_off_work
 from assistant.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,10 @@ class ActionNoteInjuryStory(Action):
         text = tracker.latest_message.get("text") or ""
         if text.startswith("/"):
             return []  # a button: keep what an earlier story told
+        if tells_injury_off_work(text):
+            # "在家切菜把手指切了" classified as a report: say what the programme covers, start no claim.
+            dispatcher.utter_message(response="utter_injury_not_at_work")
+            return [SlotSet(SLOT, None), FollowupAction("action_listen")]
         events: list[EventType] = []
         if len(text) >= STORY_MIN_CHARS and asks_something(text):
             events += await answer_or_name_what_is_missing(text, dispatcher)

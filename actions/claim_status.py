@@ -30,6 +30,21 @@ _MY_CLAIM = re.compile(
     r"报的|报了|提交|处理|结果了|结果没|成功|之前|上次|上周|前几天|昨天|前天"
 )
 
+# "俺那个职伤申请咋还没动静", "我老婆替我报的 现在到哪步了": one's own application, and where it stands.
+_OWN_APPLICATION = re.compile(
+    r"(?:我|俺)(?:的|那个|家那个|们的)|(?:替|帮)(?:我|俺)(?:报|交|提交|申请)|"
+    r"(?:我|俺|之前|上次|上回|上周|上礼拜|上个月|前几天|昨天|前天)[^，。！？,!?\s]{0,5}?(?:报|交|提交|申请|登记)(?:了|的|过|上去)"
+)
+_WHERE_IT_STANDS = re.compile(
+    r"动静|到哪一?步|哪一步|进度|批没批|批了没|批下来|审了没|审完了?没|审到|审核到|怎么样了|咋样了|啥情况|什么情况|"
+    r"有结果没|结果出来|出结果了?没|信儿|有消息|没消息|石沉大海|通过了?没|过了没|还没下来|处理了?没|有人看了?没|受理了?没"
+)
+
+
+def asks_own_claim_status(text: str) -> bool:
+    """A question about the sender's own application, not about the rules ("申请后多久有结果")."""
+    return bool(_OWN_APPLICATION.search(text) and _WHERE_IT_STANDS.search(text))
+
 
 def status_label(domain: DomainDict, status: str) -> str:
     variants = (domain.get("responses") or {}).get(f"utter_claim_status_label_{status}") or [{}]
@@ -73,7 +88,8 @@ class ActionClaimStatus(Action):
             return []
         if not claims:
             text = text_of(tracker)
-            if not reference and not _MY_CLAIM.search(text) and asks_something(text):
+            about_the_rules = not _MY_CLAIM.search(text) and not asks_own_claim_status(text)
+            if not reference and about_the_rules and asks_something(text):
                 # "评残会不会结果不一样" read as a status check by someone with no claim: a question about the rules.
                 from actions.policy_answer import reply_to_question
 

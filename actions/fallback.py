@@ -22,8 +22,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.claim_status import ActionClaimStatus, asks_own_claim_status
 from actions.dialogue_events import consecutive_misses
-from actions.injury_story import asks_something, looks_like_injury_report
+from actions.injury_story import asks_something, looks_like_injury_report, tells_injury_off_work
 from actions.policy_answer import (
     answer_if_documents_do,
     answer_or_name_what_is_missing,
@@ -115,10 +116,16 @@ class ActionFallback(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         ranking = ranked_intents(tracker)
         in_form = bool(tracker.active_loop_name)
-        if not in_form and not text.startswith("/") and looks_like_injury_report(text, ranking):
+        typed_outside_a_form = not in_form and not text.startswith("/")
+        if typed_outside_a_form and tells_injury_off_work(text):
+            dispatcher.utter_message(response="utter_injury_not_at_work")
+            return []
+        if typed_outside_a_form and looks_like_injury_report(text, ranking):
             return await answer_story_and_offer_claim(text, dispatcher, tracker)
-        if not in_form and not text.startswith("/") and wants_subsidy_check(text):
+        if typed_outside_a_form and wants_subsidy_check(text):
             return start_subsidy_check(text, dispatcher)
+        if typed_outside_a_form and asks_own_claim_status(text):
+            return await ActionClaimStatus().run(dispatcher, tracker, domain)
         unsure = intent == "nlu_fallback" or intent in FORM_ANSWERS
         chat = small_talk(text, ranking, in_form) if unsure and not text.startswith("/") else None
         if chat is not None:

@@ -31,6 +31,27 @@ _NOT_A_REPORT = re.compile(r"防摔|防撞|护膝|头盔|买(?!菜)|卖|推荐|�
 _ABOUT_SOMETHING_ELSE = re.compile(
     r"药膏|擦什么|涂什么|抹什么|吃什么药|什么药|修车|修理|前叉|挂号|车损|赔车|牌子|划算|题库|驾照|罚款|违章"
 )
+# Someone else hurt, or the writer hurt off work: not the writer's occupational injury.
+_FAMILY_OR_PET = (
+    r"(?:儿子|女儿|闺女|孩子|小孩|娃|老人|爸|妈|老爸|老妈|父亲|母亲|爷爷|奶奶|姥姥|姥爷|外婆|外公|狗|狗子|猫|宠物)"
+)
+_OTHERS_HURT = re.compile(rf"(?:我|俺)家?的?{_FAMILY_OR_PET}")
+_OFF_WORK = re.compile(
+    r"在家(?!门口|附近)|家里(?!出发|人)|做饭|切菜|洗澡|换灯泡|打篮球|打球|踢球|健身|游泳|钓鱼|爬山|体育课|幼儿园|"
+    r"放鞭炮|遛狗|逛街|旅游|休息日|放假"
+)
+_HURT_BY_A_WORKER = re.compile(
+    r"(?:外卖小哥|外卖员|骑手|快递员|快递小哥|送餐的|送外卖的|送快递的|司机)[^，。！？,!?]{0,8}?"
+    rf"(?:把|撞了?|撞倒|撞到|碰了?)(?:我|俺)(?:家?的?{_FAMILY_OR_PET})?"
+)
+_CUSTOMER_OWN_FALL = re.compile(
+    r"(?:乘客|顾客|客户|客人)[^，。！？,!?\s]{0,8}?自己[^，。！？,!?\s]{0,6}?(?:摔|滑|跌|绊|烫|磕|碰|打翻)"
+)
+_AT_WORK = re.compile(
+    r"送餐|送单|接单|跑单|派件|送件|揽件|配送|拉客|载客|上班|工作时|干活|途中|送货|取餐|站点|送外卖|送快递|出车|跑车|骑手|"
+    r"搬货|卸货|装货|提货|送[^，。！？,!?\s]{1,4}的时候|跑(?:外卖|快递|网约车|同城|货运|滴滴|美团|饿了么|顺丰|货拉拉|闪送)|"
+    r"美团|饿了么|滴滴|货拉拉|闪送|顺丰|京东|盒马|叮咚|达达|曹操|快狗|满帮|蜂鸟"
+)
 # Intents whose confidence, among the classifier's top guesses, says "this is an injury report".
 REPORT_INTENT = "report_injury"
 
@@ -79,9 +100,24 @@ class StoryFacts:
         return {k: v for k, v in asdict(self).items() if v}
 
 
+def injured_off_work(text: str) -> bool:
+    """An injury that is not the writer's own at work: a child's, a parent's or a pet's, one at
+    home or at sport, a passer-by hit by a rider, a customer who fell by themselves."""
+    if _HURT_BY_A_WORKER.search(text) or _CUSTOMER_OWN_FALL.search(text):
+        return True
+    return bool((_OTHERS_HURT.search(text) or _OFF_WORK.search(text)) and not _AT_WORK.search(text))
+
+
+def tells_injury_off_work(text: str) -> bool:
+    """An injury told that is not the writer's own at work (the claim is not for it)."""
+    return bool(_INJURY.search(text)) and injured_off_work(text)
+
+
 def looks_like_injury_report(text: str, ranked_intents: list[tuple[str, float]] | None = None) -> bool:
     """Injury words plus work or accident context, or report_injury among the classifier's top guesses."""
-    if not text or (_NOT_A_REPORT.search(text) and not re.search(r"受伤|骨折|住院|撞了|摔了", text)):
+    if not text or injured_off_work(text):
+        return False
+    if _NOT_A_REPORT.search(text) and not re.search(r"受伤|骨折|住院|撞了|摔了", text):
         return False
     if _ABOUT_SOMETHING_ELSE.search(text) and not re.search(r"能报|能赔|申请|申报|职业伤害|职伤|工伤|保障", text):
         return False

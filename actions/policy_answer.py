@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.claim_prefill import now as story_clock
 from actions.claim_prefill import prefill_events
+from actions.claim_status import ActionClaimStatus, asks_own_claim_status
 from actions.dialogue_events import already_said
 from actions.injury_story import asks_something, tells_own_injury
 from actions.subsidy_check import start_subsidy_check, subsidy_facts, wants_subsidy_check
@@ -159,6 +160,9 @@ class ActionAnswerPolicy(Action):
         if not tracker.active_loop_name and wants_subsidy_check(question):
             # "帮我测测能不能领" read as a question: what was asked for is the self-check itself.
             return start_subsidy_check(question, dispatcher)
+        if not tracker.active_loop_name and asks_own_claim_status(question):
+            # "俺那个职伤申请咋还没动静" read as a question about the rules: it asks after the sender's own.
+            return await ActionClaimStatus().run(dispatcher, tracker, domain)
         if not tracker.active_loop_name and tells_own_injury(question, story_clock()):
             # "…被撞倒 右小腿骨折 …职业伤害保障要怎么申请": a story that ends in a question is a claim.
             return await answer_story_and_offer_claim(question, dispatcher, tracker)

@@ -61,7 +61,8 @@ HANDLED: dict[str, set[str]] = {
         "utter_claim_status_unavailable",
     },
     "human_handoff": {"utter_handoff", "utter_handoff_not_recorded"},
-    "out_of_scope": {"utter_out_of_scope", "utter_default", "utter_policy_no_answer"},
+    # An injury that is not the writer's own at work hears what the programme covers, no claim.
+    "out_of_scope": {"utter_out_of_scope", "utter_default", "utter_policy_no_answer", "utter_injury_not_at_work"},
     "greet": {"utter_greet"},
     "goodbye": {"utter_goodbye"},
     "thank": {"utter_you_are_welcome"},

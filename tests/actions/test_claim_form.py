@@ -17,6 +17,7 @@ from actions.claim_form import ValidateInjuryClaimForm
 from actions.claim_status import ActionClaimStatus
 from actions.claim_submit import ActionSubmitClaim
 from actions.form_control import ActionCancelForm
+from actions.policy_answer import ActionAnswerPolicy
 from claims.db import upgrade_to_head
 from claims.staff_views import list_claims, show_claim
 from claims.status import set_status
@@ -250,6 +251,21 @@ async def test_status_lookup_shows_only_the_users_own_claims() -> None:
     _, messages = await stranger.run(ActionClaimStatus(), "查进度", "check_claim_status")
     assert [m["response"] for m in messages] == ["utter_no_claims"]
     assert show_claim(reference).record.full_name == "王小明"
+
+
+async def test_asking_after_ones_own_application_in_words_read_as_a_question_gets_its_status(make_tracker) -> None:
+    mine = Conversation("tg-4")
+    await filled_to_summary(mine)
+    await mine.say("确认", "affirm")
+    await mine.run(ActionSubmitClaim())
+    asked = CollectingDispatcher()
+    await ActionAnswerPolicy().run(asked, make_tracker("俺那个职伤申请咋还没动静啊", sender_id="tg-4"), DOMAIN)
+    assert [m["response"] for m in asked.messages] == ["utter_claim_status"]
+    assert asked.messages[0]["reference"] == mine.slots["last_claim_ref"]
+    stranger = CollectingDispatcher()
+    by_spouse = make_tracker("我老婆替我报的职业伤害 现在到哪步了", sender_id="tg-5")
+    await ActionAnswerPolicy().run(stranger, by_spouse, DOMAIN)
+    assert [m["response"] for m in stranger.messages] == ["utter_no_claims"]
 
 
 async def test_a_rules_question_read_as_a_status_check_is_answered_as_a_question(tiny_knowledge) -> None:

@@ -6,13 +6,13 @@ from datetime import datetime
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.claim_prefill import SLOT, seal, unseal
+from actions.claim_prefill import SLOT, ActionNoteInjuryStory, seal, unseal
 from actions.fallback import ActionFallback, suggestions
 from actions.feedback import ActionRecordFeedback, list_feedback
-from actions.injury_story import looks_like_injury_report, story_facts, tells_own_injury
+from actions.injury_story import looks_like_injury_report, story_facts, tells_injury_off_work, tells_own_injury
 from actions.policy_answer import ActionAnswerPolicy, ActionShowFullAnswer
 from actions.subsidy_check import subsidy_facts
 from actions.unanswered import Unanswered, group_similar
@@ -176,6 +176,43 @@ async def test_answer_first_then_the_self_check_prefilled(make_tracker, tiny_kno
     assert [m["response"] for m in dispatcher.messages][-1] == "utter_offer_subsidy_check"
     assert SlotSet("subsidy_situation", "dibao") in events
     assert SlotSet("graduating_this_year", True) in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "周末在家切菜把手指头切了 缝了三针",
+        "我家狗子被外卖电动车撞了 腿瘸了 找谁赔",
+        "外卖小哥骑车把我撞了 腿擦伤了 找美团还是找他",
+        "我儿子体育课摔骨折了 学平险咋报",
+        "乘客下车时自己在我车边摔了一跤 非说要我赔",
+    ],
+)
+def test_an_injury_that_is_not_the_writers_own_at_work_starts_no_claim(text: str) -> None:
+    assert tells_injury_off_work(text)
+    assert not looks_like_injury_report(text, [("report_injury", 0.9)])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我爸送快递摔了 髋关节骨折 要住院 咋申请",
+        "今天跑顺丰同城送蛋糕的时候为了躲一个突然冲出来的小孩急刹摔倒了门牙断了一颗",
+        "我儿子跑美团外卖今天被大车撞了 这个保障要怎么申请",
+        "送快递的时候爬梯子摔下来了脚踝骨折",
+    ],
+)
+def test_a_family_member_or_a_child_in_a_work_injury_story_keeps_it_a_report(text: str) -> None:
+    assert not tells_injury_off_work(text)
+    assert looks_like_injury_report(text)
+
+
+async def test_an_injury_at_home_classified_as_a_report_hears_what_the_programme_covers(make_tracker) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("在家切菜把手指头切了 缝了三针 疼死了", intent="report_injury")
+    events = await ActionNoteInjuryStory().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_injury_not_at_work"]
+    assert FollowupAction("action_listen") in events
 
 
 def test_a_story_of_ones_own_injury_is_told_apart_from_a_question_about_injuries() -> None:
