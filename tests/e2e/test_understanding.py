@@ -76,3 +76,11 @@ def test_a_short_answer_can_be_read_in_full_and_rated(stack) -> None:
     if "/show_full_answer" in payloads:
         assert "全文" in stack.texts(user, "/show_full_answer")
     assert "抱歉没帮上忙" in stack.texts(user, '/feedback{"rating":"down"}')
+
+
+def test_an_injury_at_home_starts_no_claim_and_the_next_message_is_heard_afresh(stack) -> None:
+    user = new_user()
+    reply = stack.texts(user, "周末在家切菜把手指头切了 缝了三针 疼死了 能报吗")
+    assert "登记不了" in reply and "12351" in reply and "你同意我们" not in reply
+    # No form was left waiting for consent: a policy question is answered as one.
+    assert "📄 出处" in stack.texts(user, "职业伤害保障和工伤保险有什么区别")
