@@ -40,10 +40,16 @@ def tracker(text: str, intent: str, ranking: list[tuple[str, float]] | None = No
         "快递派件时候从三轮车上摔下来手腕骨折了",
         "下午在新街口送京东到家爬楼梯被楼道杂物绊倒了左膝盖肿起来了医生说半月板损伤能报吗",
         "今早在崂山送叮咚买菜天没亮路上有个坑连车带人翻了右肩膀脱臼去医院复位了这种情况咋办",
+        # A family member working, or a child only in passing: still a work injury.
+        "我爸送快递摔了 髋关节骨折 要住院 咋申请",
+        "今天跑顺丰同城送蛋糕的时候为了躲一个突然冲出来的小孩急刹摔倒了门牙断了一颗",
+        "我儿子跑美团外卖今天被大车撞了 这个保障要怎么申请",
+        "送快递的时候爬梯子摔下来了脚踝骨折",
     ],
 )
 def test_dictated_injury_stories_read_as_reports(text: str) -> None:
     assert looks_like_injury_report(text)
+    assert not tells_injury_off_work(text)
 
 
 @pytest.mark.parametrize(
@@ -191,20 +197,6 @@ async def test_answer_first_then_the_self_check_prefilled(make_tracker, tiny_kno
 def test_an_injury_that_is_not_the_writers_own_at_work_starts_no_claim(text: str) -> None:
     assert tells_injury_off_work(text)
     assert not looks_like_injury_report(text, [("report_injury", 0.9)])
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "我爸送快递摔了 髋关节骨折 要住院 咋申请",
-        "今天跑顺丰同城送蛋糕的时候为了躲一个突然冲出来的小孩急刹摔倒了门牙断了一颗",
-        "我儿子跑美团外卖今天被大车撞了 这个保障要怎么申请",
-        "送快递的时候爬梯子摔下来了脚踝骨折",
-    ],
-)
-def test_a_family_member_or_a_child_in_a_work_injury_story_keeps_it_a_report(text: str) -> None:
-    assert not tells_injury_off_work(text)
-    assert looks_like_injury_report(text)
 
 
 async def test_an_injury_at_home_classified_as_a_report_hears_what_the_programme_covers(make_tracker) -> None:
